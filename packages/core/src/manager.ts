@@ -1,0 +1,531 @@
+/**
+ * The `ServiceRegistryManager`: the one facade every adapter (Discord, CLI, web) calls. It discovers
+ * services, checks the dependency graph, syncs the catalog to the database, constructs services through
+ * tsyringe and starts them in dependency order, and stops them in reverse.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type DependencyContainer, container as globalContainer } from 'tsyringe';
+import {
+  type DiscoveryProblem,
+  type ServiceDefinition,
+  describeSource,
+} from './definition.js';
+import { type DiscoveryOptions, type DiscoveryResult, discoverServices } from './discovery/discovery.js';
+import { ServiceDeckError, describeError } from './errors.js';
+import { checkDependencyGraph } from './graph.js';
+import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
+import { type Logger, silentLogger } from './logger.js';
+import { normalizeMetadata } from './metadata.js';
+import { CatalogStore, type CatalogEntry } from './persistence/catalog-store.js';
+import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
+import { checkConfig } from './schema.js';
+import { withTimeout } from './timeout.js';
+import type {
+  ServiceInterface,
+  ServiceMetadata,
+  ServiceMetadataInput,
+  ServiceStatus,
+  ServiceType,
+} from './types.js';
+
+/** Options of a {@link ServiceRegistryManager}. */
+export interface ServiceRegistryManagerOptions {
+  /** The database: options to open one, or one already open (then the caller closes it). */
+  readonly database?: DatabaseOptions | Database;
+  /** Where to discover services. `root` defaults to the working directory. */
+  readonly discovery?: Partial<DiscoveryOptions>;
+  /** Structured logger (default: silent). */
+  readonly logger?: Logger;
+  /** Parent container for the services' child containers (default: a child of tsyringe's global one). */
+  readonly container?: DependencyContainer;
+  /** This process's id among the bot's processes (default: host, pid and a random suffix). */
+  readonly instanceId?: string;
+  /** Throw on any discovery problem instead of reporting it and skipping the service (default false). */
+  readonly strict?: boolean;
+  /** Milliseconds a service's `enable()` may take (default 30 000). */
+  readonly enableTimeoutMs?: number;
+  /** Milliseconds a service's `disable()` may take during shutdown (default 10 000). */
+  readonly disableTimeoutMs?: number;
+}
+
+/** Filters of {@link ServiceRegistryManager.listServices}. */
+export interface ListServicesFilter {
+  /** Only services of this type. */
+  readonly type?: ServiceType;
+  /** Only services whose desired state is enabled (and that were discovered). */
+  readonly enabledOnly?: boolean;
+}
+
+/** A service as adapters show it: catalog data, desired state and what this process observes. */
+export interface ServiceSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly type: ServiceType;
+  readonly version: string | null;
+  readonly dependencies: readonly string[];
+  readonly tags: readonly string[];
+  /** Desired state, shared by every process. */
+  readonly enabled: boolean;
+  /** Observed status in this process. */
+  readonly status: ServiceStatus;
+  /** Why the service has its status. */
+  readonly statusMessage: string | null;
+  /** Whether a live instance runs in this process. */
+  readonly running: boolean;
+  /** True when the service was in the catalog but not discovered this time. */
+  readonly missing: boolean;
+  /** Where it was discovered. */
+  readonly source: string | null;
+  readonly lastHealthCheck: Date | null;
+}
+
+/** What discovery found, for `servicedeck discover` and start-up logs. */
+export interface DiscoveryReport {
+  /** Services that will be constructed, dependencies first. */
+  readonly services: readonly { readonly metadata: ServiceMetadata; readonly source: string }[];
+  /** Everything skipped, with the reason. */
+  readonly problems: readonly DiscoveryProblem[];
+  /** Plugin packages found and the files imported. */
+  readonly packages: DiscoveryResult['packages'];
+  readonly files: DiscoveryResult['files'];
+}
+
+/** The lifecycle state of the manager. */
+export type ManagerState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+interface RuntimeEntry {
+  entry: CatalogEntry;
+  definition: ServiceDefinition | undefined;
+  instance: ServiceInterface | undefined;
+  status: ServiceStatus;
+  statusMessage: string | null;
+}
+
+/**
+ * The facade over the registry. Create one per bot process, `start()` it, and `shutdown()` it on exit.
+ *
+ * @example
+ * ```ts
+ * const manager = new ServiceRegistryManager({ database: { url: 'sqlite:servicedeck.db' } });
+ * await manager.start();
+ * if (manager.isEnabled('github')) await manager.getService<GitHubService>('github').client.rest…;
+ * ```
+ */
+export class ServiceRegistryManager {
+  /** This process's id among the bot's processes. */
+  public readonly instanceId: string;
+  private readonly options: ServiceRegistryManagerOptions;
+  private readonly logger: Logger;
+  private readonly container: DependencyContainer;
+  private readonly registered: ServiceDefinition[] = [];
+  private readonly runtime = new Map<string, RuntimeEntry>();
+  private discovered: { result: DiscoveryResult; ordered: ServiceDefinition[]; problems: DiscoveryProblem[] } | undefined;
+  private startWaves: string[][] = [];
+  private db: Database | undefined;
+  private catalog: CatalogStore | undefined;
+  private currentState: ManagerState = 'created';
+
+  public constructor(options: ServiceRegistryManagerOptions = {}) {
+    this.options = options;
+    this.logger = options.logger ?? silentLogger;
+    this.container = options.container ?? globalContainer.createChildContainer();
+    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  /** The manager's lifecycle state. */
+  public get state(): ManagerState {
+    return this.currentState;
+  }
+
+  /** The open database (after `start()`). */
+  public get database(): Database {
+    if (!this.db) throw this.stateError('use the database');
+    return this.db;
+  }
+
+  /** Everything discovery and the graph check skipped, with reasons. */
+  public get problems(): readonly DiscoveryProblem[] {
+    return this.discovered?.problems ?? [];
+  }
+
+  private stateError(action: string): ServiceDeckError {
+    const hint =
+      this.currentState === 'created'
+        ? 'Call start() first.'
+        : this.currentState === 'stopped'
+          ? 'Create a new manager; this one was shut down.'
+          : `Wait until the manager is running (it is ${this.currentState}).`;
+    return new ServiceDeckError('SD_ERR_MANAGER_STATE', `Cannot ${action} while the manager is ${this.currentState}.`, {
+      details: { state: this.currentState },
+      hint,
+    });
+  }
+
+  /**
+   * Registers a service instance explicitly (the third discovery source). Must be called before `start()`.
+   *
+   * @param instance - the live service.
+   * @param metadata - its metadata; defaults to `instance.getMetadata()`.
+   * @throws ServiceDeckError `SD_ERR_REGISTRATION_CLOSED` after start, `SD_ERR_INVALID_METADATA`,
+   *   `SD_ERR_INVALID_CONFIG_SCHEMA`, or `SD_ERR_DUPLICATE_SERVICE` when the id is already registered.
+   */
+  public registerService(instance: ServiceInterface, metadata?: ServiceMetadataInput): void {
+    if (this.currentState !== 'created' || this.discovered) {
+      throw new ServiceDeckError(
+        'SD_ERR_REGISTRATION_CLOSED',
+        `Cannot register a service after ${this.discovered ? 'discovery ran' : `the manager is ${this.currentState}`}.`,
+        { hint: 'Call registerService() before discoverServices() and start().' },
+      );
+    }
+    const normalized = normalizeMetadata(metadata ?? instance.getMetadata(), 'registerService()');
+    if (this.registered.some((d) => d.metadata.id === normalized.id)) {
+      throw new ServiceDeckError('SD_ERR_DUPLICATE_SERVICE', `Service "${normalized.id}" is already registered.`, {
+        details: { serviceId: normalized.id },
+        hint: 'Register each service once, with a unique id.',
+      });
+    }
+    this.registered.push({ metadata: normalized, source: { kind: 'registered' }, instance });
+  }
+
+  /**
+   * Discovers services from plugin packages, the host's globs and explicit registrations, and checks the
+   * dependency graph. Runs once; `start()` calls it if it was not called before.
+   */
+  public async discoverServices(): Promise<DiscoveryReport> {
+    if (!this.discovered) {
+      const discovery: DiscoveryOptions = { root: process.cwd(), ...this.options.discovery };
+      const result = await discoverServices(discovery, this.registered);
+      const graph = checkDependencyGraph(result.definitions);
+      const problems = [...result.problems, ...graph.problems];
+      for (const problem of problems) {
+        this.logger.warn('service skipped', {
+          service: problem.serviceId,
+          origin: problem.origin,
+          code: problem.error.code,
+          reason: problem.error.message,
+        });
+      }
+      this.discovered = { result, ordered: graph.ordered, problems };
+    }
+    const { result, ordered, problems } = this.discovered;
+    return {
+      services: ordered.map((d) => ({ metadata: d.metadata, source: describeSource(d.source) })),
+      problems,
+      packages: result.packages,
+      files: result.files,
+    };
+  }
+
+  /**
+   * Opens the database (applying migrations), discovers services, syncs the catalog and starts every
+   * enabled, configured service in dependency order (independent services concurrently).
+   *
+   * @throws ServiceDeckError `SD_ERR_MANAGER_STATE` when already started; database errors; in strict
+   *   mode the first discovery problem.
+   */
+  public async start(): Promise<void> {
+    if (this.currentState !== 'created') throw this.stateError('start');
+    this.currentState = 'starting';
+    try {
+      await this.discoverServices();
+      const discovered = this.discovered as NonNullable<typeof this.discovered>;
+      if (this.options.strict && discovered.problems.length > 0) {
+        const [first] = discovered.problems as [DiscoveryProblem];
+        throw new ServiceDeckError(
+          first.error.code,
+          `${discovered.problems.length} service problem(s) found in strict mode: ${discovered.problems.map((p) => p.error.message).join(' | ')}`,
+          { cause: first.error, details: { problems: discovered.problems.map((p) => p.error.toJSON()) } },
+        );
+      }
+      const database = this.options.database;
+      this.db =
+        database && 'sequelize' in database
+          ? database
+          : await openDatabase({ ...(database as DatabaseOptions | undefined), logger: this.logger });
+      this.catalog = new CatalogStore(this.db, this.instanceId);
+      const sync = await this.catalog.sync(discovered.ordered);
+      this.logger.info('catalog synced', {
+        services: sync.entries.length,
+        added: sync.added.length,
+        updated: sync.updated.length,
+        missing: sync.missing.length,
+      });
+      const definitions = new Map(discovered.ordered.map((d) => [d.metadata.id, d]));
+      const problemsById = new Map(discovered.problems.filter((p) => p.serviceId).map((p) => [p.serviceId, p]));
+      for (const entry of sync.entries) {
+        const definition = definitions.get(entry.id);
+        const problem = problemsById.get(entry.id);
+        this.runtime.set(entry.id, {
+          entry,
+          definition,
+          instance: undefined,
+          status: problem ? 'error' : entry.missing ? 'inactive' : 'unknown',
+          statusMessage: problem ? problem.error.message : entry.missing ? 'missing: not found by discovery' : null,
+        });
+      }
+      await this.registerInstance();
+      this.startWaves = this.computeWaves(discovered.ordered);
+      for (const wave of this.startWaves) {
+        await Promise.all(wave.map((id) => this.startOne(id)));
+      }
+      await this.persistStatuses();
+      this.currentState = 'running';
+      const running = [...this.runtime.values()].filter((r) => r.instance).length;
+      this.logger.info('servicedeck started', { instance: this.instanceId, services: this.runtime.size, running });
+    } catch (error) {
+      this.currentState = 'stopping';
+      await this.stopAll();
+      await this.closeDatabase();
+      this.currentState = 'stopped';
+      throw error;
+    }
+  }
+
+  /** Groups services into waves: each wave's dependencies are all in earlier waves. */
+  private computeWaves(ordered: readonly ServiceDefinition[]): string[][] {
+    const level = new Map<string, number>();
+    const waves: string[][] = [];
+    for (const { metadata } of ordered) {
+      const depth = Math.max(-1, ...metadata.dependencies.map((dep) => level.get(dep) ?? -1)) + 1;
+      level.set(metadata.id, depth);
+      (waves[depth] ??= []).push(metadata.id);
+    }
+    return waves;
+  }
+
+  private async registerInstance(): Promise<void> {
+    const now = new Date();
+    await this.database.repos.instances.upsert({
+      id: this.instanceId,
+      hostname: hostname(),
+      pid: process.pid,
+      startedAt: now,
+      lastSeenAt: now,
+      lastRevision: 0,
+      details: { node: process.version },
+    });
+  }
+
+  private setObserved(runtime: RuntimeEntry, status: ServiceStatus, message: string | null): void {
+    runtime.status = status;
+    runtime.statusMessage = message;
+  }
+
+  /** Constructs, configures and enables one service, recording why when it does not start. */
+  private async startOne(id: string): Promise<void> {
+    const runtime = this.runtime.get(id);
+    const definition = runtime?.definition;
+    if (!runtime || !definition) return;
+    const { metadata } = definition;
+    const log = this.logger.child({ service: id });
+    if (!runtime.entry.enabled) {
+      this.setObserved(runtime, 'inactive', 'disabled');
+      return;
+    }
+    const blocked = metadata.dependencies.filter((dep) => !this.runtime.get(dep)?.instance);
+    if (blocked.length > 0) {
+      const reasons = blocked.map((dep) => `"${dep}" (${this.runtime.get(dep)?.statusMessage ?? 'not running'})`);
+      this.setObserved(runtime, 'inactive', `waiting for ${reasons.join(', ')}`);
+      log.info('service not started: dependency not running', { dependencies: blocked });
+      return;
+    }
+    const stored = await (this.catalog as CatalogStore).readConfig(id);
+    const check = checkConfig(metadata.configSchema, stored, id);
+    if (check.problems.length > 0) {
+      const detail = check.problems.map((p) => p.message).join(', ');
+      this.setObserved(runtime, 'inactive', `not configured: ${detail}`);
+      log.info('service not started: not configured', { problems: check.problems });
+      return;
+    }
+    let instance: ServiceInterface;
+    try {
+      instance = definition.instance ?? this.construct(definition, log);
+    } catch (error) {
+      const wrapped = new ServiceDeckError(
+        'SD_ERR_SERVICE_CONSTRUCTION_FAILED',
+        `Cannot construct service "${id}": ${describeError(error)}.`,
+        { cause: error, details: { serviceId: id }, hint: 'Check its constructor and the tokens it injects.' },
+      );
+      this.setObserved(runtime, 'error', wrapped.message);
+      log.error('service construction failed', { error: wrapped });
+      return;
+    }
+    try {
+      await withTimeout(
+        async () => {
+          await instance.updateConfig(check.config);
+          await instance.enable();
+        },
+        this.options.enableTimeoutMs ?? 30_000,
+        () => new Error(`enable() did not finish within ${this.options.enableTimeoutMs ?? 30_000} ms`),
+      );
+    } catch (error) {
+      const wrapped = new ServiceDeckError('SD_ERR_SERVICE_ENABLE_FAILED', `Service "${id}" failed to start: ${describeError(error)}.`, {
+        cause: error,
+        details: { serviceId: id },
+      });
+      this.setObserved(runtime, 'error', wrapped.message);
+      log.error('service failed to start', { error: wrapped });
+      // Release whatever the failed enable() acquired; disable() must tolerate a partial start.
+      await withTimeout(() => instance.disable(), this.options.disableTimeoutMs ?? 10_000, () => new Error('timeout')).catch(
+        () => undefined,
+      );
+      return;
+    }
+    runtime.instance = instance;
+    this.setObserved(runtime, 'unknown', 'started; not checked yet');
+    log.info('service started', { version: metadata.version });
+  }
+
+  private construct(definition: ServiceDefinition, logger: Logger): ServiceInterface {
+    const { metadata } = definition;
+    const child = this.container.createChildContainer();
+    const context: ServiceContext = { id: metadata.id, metadata, logger };
+    child.register(SERVICE_CONTEXT, { useValue: context });
+    for (const dep of metadata.dependencies) {
+      child.register(serviceToken(dep), { useValue: this.runtime.get(dep)?.instance });
+    }
+    return child.resolve(definition.serviceClass as NonNullable<ServiceDefinition['serviceClass']>);
+  }
+
+  private async persistStatuses(): Promise<void> {
+    const catalog = this.catalog as CatalogStore;
+    await this.database.transaction(async () => {
+      for (const [id, runtime] of this.runtime) {
+        if (runtime.entry.status !== runtime.status || runtime.entry.statusMessage !== runtime.statusMessage) {
+          await catalog.setStatus(id, runtime.status, runtime.statusMessage);
+        }
+      }
+    });
+  }
+
+  /** Disables every running service, dependents before their dependencies. Never throws. */
+  private async stopAll(): Promise<void> {
+    for (const wave of [...this.startWaves].reverse()) {
+      await Promise.all(
+        wave.map(async (id) => {
+          const runtime = this.runtime.get(id);
+          if (!runtime?.instance) return;
+          const instance = runtime.instance;
+          runtime.instance = undefined;
+          const timeoutMs = this.options.disableTimeoutMs ?? 10_000;
+          try {
+            await withTimeout(() => instance.disable(), timeoutMs, () => new Error(`disable() did not finish within ${timeoutMs} ms`));
+            this.setObserved(runtime, 'inactive', 'stopped');
+            this.logger.info('service stopped', { service: id });
+          } catch (error) {
+            const wrapped = new ServiceDeckError('SD_ERR_SERVICE_DISABLE_FAILED', `Service "${id}" failed to stop: ${describeError(error)}.`, {
+              cause: error,
+              details: { serviceId: id },
+            });
+            this.setObserved(runtime, 'error', wrapped.message);
+            this.logger.error('service failed to stop', { service: id, error: wrapped });
+          }
+        }),
+      );
+    }
+  }
+
+  private async closeDatabase(): Promise<void> {
+    const database = this.options.database;
+    const owned = !(database && 'sequelize' in database);
+    if (this.db && owned) await this.db.close().catch(() => undefined);
+  }
+
+  /**
+   * Stops every running service in reverse dependency order, each within its timeout, then closes the
+   * database if the manager opened it. Safe to call twice.
+   */
+  public async shutdown(): Promise<void> {
+    if (this.currentState === 'stopped' || this.currentState === 'stopping') return;
+    if (this.currentState !== 'running') throw this.stateError('shut down');
+    this.currentState = 'stopping';
+    await this.stopAll();
+    try {
+      await this.database.repos.instances.update({ lastSeenAt: new Date() }, { where: { id: this.instanceId } });
+    } catch (error) {
+      this.logger.warn('could not record instance shutdown', { error });
+    }
+    await this.closeDatabase();
+    this.currentState = 'stopped';
+    this.logger.info('servicedeck stopped', { instance: this.instanceId });
+  }
+
+  private runtimeOf(id: string): RuntimeEntry {
+    if (this.currentState === 'created' || this.currentState === 'starting') throw this.stateError('look up services');
+    const runtime = this.runtime.get(id);
+    if (!runtime) {
+      const known = [...this.runtime.keys()];
+      throw new ServiceDeckError('SD_ERR_SERVICE_NOT_FOUND', `No service "${id}" in the catalog.`, {
+        details: { serviceId: id },
+        hint: known.length > 0 ? `Known services: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'No services were discovered.',
+      });
+    }
+    return runtime;
+  }
+
+  /**
+   * The live instance of a service, for the bot's own code.
+   *
+   * @throws ServiceDeckError `SD_ERR_SERVICE_NOT_FOUND`, or `SD_ERR_SERVICE_NOT_RUNNING` with the reason.
+   */
+  public getService<T extends ServiceInterface = ServiceInterface>(id: string): T {
+    const runtime = this.runtimeOf(id);
+    if (!runtime.instance) {
+      throw new ServiceDeckError(
+        'SD_ERR_SERVICE_NOT_RUNNING',
+        `Service "${id}" is not running (${runtime.statusMessage ?? runtime.status}).`,
+        { details: { serviceId: id, status: runtime.status }, hint: 'Check manager.isEnabled(id) before using a service.' },
+      );
+    }
+    return runtime.instance as T;
+  }
+
+  private summarize(runtime: RuntimeEntry): ServiceSummary {
+    const { entry } = runtime;
+    const metadata = runtime.definition?.metadata;
+    return {
+      id: entry.id,
+      name: metadata?.name ?? entry.name,
+      description: metadata?.description ?? entry.description,
+      type: metadata?.type ?? entry.type,
+      version: metadata?.version ?? entry.version,
+      dependencies: metadata?.dependencies ?? entry.dependencies,
+      tags: metadata?.tags ?? entry.tags,
+      enabled: entry.enabled,
+      status: runtime.status,
+      statusMessage: runtime.statusMessage,
+      running: runtime.instance !== undefined,
+      missing: entry.missing,
+      source: entry.source,
+      lastHealthCheck: entry.lastHealthCheck,
+    };
+  }
+
+  /** One service's summary. @throws ServiceDeckError `SD_ERR_SERVICE_NOT_FOUND`. */
+  public getServiceInfo(id: string): ServiceSummary {
+    return this.summarize(this.runtimeOf(id));
+  }
+
+  /** Every service in the catalog, by id, optionally filtered by type or desired state. */
+  public async listServices(filter: ListServicesFilter = {}): Promise<ServiceSummary[]> {
+    if (this.currentState === 'created' || this.currentState === 'starting') throw this.stateError('list services');
+    return [...this.runtime.values()]
+      .map((runtime) => this.summarize(runtime))
+      .filter((s) => (filter.type === undefined || s.type === filter.type) && (!filter.enabledOnly || (s.enabled && !s.missing)))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * Whether a service is enabled: a synchronous in-memory lookup, cheap enough for every command.
+   * Unknown and missing services are not enabled.
+   */
+  public isEnabled(id: string): boolean {
+    const runtime = this.runtime.get(id);
+    return runtime !== undefined && runtime.entry.enabled && !runtime.entry.missing;
+  }
+}
+

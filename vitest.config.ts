@@ -1,0 +1,31 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the TypeScript sources (the `@servicedeck/source` export condition), compiled by SWC
+// because esbuild does not emit decorator metadata, which tsyringe and sequelize-typescript need.
+const conditions = ['@servicedeck/source', 'node', 'import', 'default'];
+
+export default defineConfig({
+  plugins: [
+    swc.vite({
+      jsc: {
+        target: 'es2022',
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        keepClassNames: true,
+      },
+    }),
+  ],
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    include: ['packages/**/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    globalSetup: ['tests/support/global-setup.ts'],
+    reporters: process.env.SERVICEDECK_TEST_JSON ? ['default', 'json'] : ['default'],
+    outputFile: process.env.SERVICEDECK_TEST_JSON ? { json: process.env.SERVICEDECK_TEST_JSON } : undefined,
+  },
+});
