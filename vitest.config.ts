@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against the TypeScript sources (the `@servicedeck/source` export condition), compiled by SWC
 // because esbuild does not emit decorator metadata, which tsyringe and sequelize-typescript need.
-const conditions = ['@servicedeck/source', 'node', 'import', 'default'];
+const source = '@servicedeck/source';
+// Vite's own defaults, which a `conditions` setting replaces.
+const defaultServerConditions = ['module', 'node', 'development|production'];
+const defaultClientConditions = ['module', 'browser', 'development|production'];
 
 export default defineConfig({
   plugins: [
@@ -16,8 +19,8 @@ export default defineConfig({
       },
     }),
   ],
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  resolve: { conditions: [source, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [source, ...defaultServerConditions] } },
   test: {
     include: ['packages/**/test/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],

@@ -12,7 +12,8 @@ export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type Dialect = (typeof DIALECTS)[number];
 
 /** The PostgreSQL server tests use; its database must exist and the user may create databases. */
-export const TEST_PG_ADMIN_URL = process.env.SERVICEDECK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_PG_ADMIN_URL =
+  process.env.SERVICEDECK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let pgAvailable: Promise<string | undefined> | undefined;
 

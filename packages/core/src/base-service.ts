@@ -21,15 +21,22 @@ export abstract class BaseService<TConfig extends JsonObject = JsonObject> imple
   protected config: TConfig = {} as TConfig;
 
   /** Checks the service's health. */
-  public abstract healthCheck(): Promise<HealthCheckResult | ServiceStatus> | HealthCheckResult | ServiceStatus;
+  public abstract healthCheck():
+    | Promise<HealthCheckResult | ServiceStatus>
+    | HealthCheckResult
+    | ServiceStatus;
 
   /** The metadata declared with `@Service()` or a static `SERVICE_METADATA`. */
   public getMetadata(): ServiceMetadata {
     const declared = getDeclaredMetadata(this.constructor);
     if (declared === undefined) {
-      throw new ServiceDeckError('SD_ERR_INVALID_METADATA', `${this.constructor.name} declares no metadata.`, {
-        hint: 'Decorate the class with @Service({...}) or override getMetadata().',
-      });
+      throw new ServiceDeckError(
+        'SD_ERR_INVALID_METADATA',
+        `${this.constructor.name} declares no metadata.`,
+        {
+          hint: 'Decorate the class with @Service({...}) or override getMetadata().',
+        },
+      );
     }
     return normalizeMetadata(declared, this.constructor.name);
   }

@@ -34,30 +34,67 @@ export const ERROR_CODES = {
     category: 'conflict',
     summary: 'The service exists but has no live instance (disabled, not configured or failed to start).',
   },
-  SD_ERR_INVALID_METADATA: { category: 'input', summary: "A service's metadata is missing fields or has invalid values." },
-  SD_ERR_INVALID_CONFIG_SCHEMA: { category: 'input', summary: "A service's configSchema is not a valid JSON Schema." },
+  SD_ERR_INVALID_METADATA: {
+    category: 'input',
+    summary: "A service's metadata is missing fields or has invalid values.",
+  },
+  SD_ERR_INVALID_CONFIG_SCHEMA: {
+    category: 'input',
+    summary: "A service's configSchema is not a valid JSON Schema.",
+  },
   SD_ERR_DUPLICATE_SERVICE: { category: 'conflict', summary: 'Two services declare the same id.' },
-  SD_ERR_DEPENDENCY_MISSING: { category: 'input', summary: 'A service depends on a service that does not exist.' },
+  SD_ERR_DEPENDENCY_MISSING: {
+    category: 'input',
+    summary: 'A service depends on a service that does not exist.',
+  },
   SD_ERR_DEPENDENCY_CYCLE: { category: 'input', summary: 'Services depend on each other in a cycle.' },
-  SD_ERR_PLUGIN_NOT_FOUND: { category: 'not-found', summary: 'A plugin package named in the configuration is not installed.' },
+  SD_ERR_PLUGIN_NOT_FOUND: {
+    category: 'not-found',
+    summary: 'A plugin package named in the configuration is not installed.',
+  },
   SD_ERR_PLUGIN_INVALID: {
     category: 'input',
     summary: "A plugin package's servicedeck marker or a service module's exports are malformed.",
   },
-  SD_ERR_PLUGIN_LOAD_FAILED: { category: 'internal', summary: 'A service module threw or failed to parse when imported.' },
-  SD_ERR_REGISTRATION_CLOSED: { category: 'conflict', summary: 'A service was registered after the manager started.' },
+  SD_ERR_PLUGIN_LOAD_FAILED: {
+    category: 'internal',
+    summary: 'A service module threw or failed to parse when imported.',
+  },
+  SD_ERR_REGISTRATION_CLOSED: {
+    category: 'conflict',
+    summary: 'A service was registered after the manager started.',
+  },
   SD_ERR_MANAGER_STATE: {
     category: 'conflict',
-    summary: 'The manager was used in the wrong state (used before start, started twice, used after shutdown).',
+    summary:
+      'The manager was used in the wrong state (used before start, started twice, used after shutdown).',
   },
   SD_ERR_SERVICE_CONSTRUCTION_FAILED: { category: 'internal', summary: "A service's constructor threw." },
   SD_ERR_SERVICE_ENABLE_FAILED: { category: 'internal', summary: "A service's enable() threw or timed out." },
-  SD_ERR_SERVICE_DISABLE_FAILED: { category: 'internal', summary: "A service's disable() threw or timed out." },
-  SD_ERR_DATABASE_URL_INVALID: { category: 'input', summary: 'The database URL is not a SQLite path or PostgreSQL URL.' },
-  SD_ERR_DATABASE_UNAVAILABLE: { category: 'unavailable', summary: 'The database could not be reached or opened.' },
-  SD_ERR_DATABASE_DRIVER_MISSING: { category: 'unavailable', summary: 'The driver package for the database is not installed.' },
-  SD_ERR_MIGRATION_FAILED: { category: 'unavailable', summary: 'A database migration failed; nothing of it was kept.' },
-  SD_ERR_CONFIG_FILE_INVALID: { category: 'input', summary: 'The servicedeck configuration file cannot be read or is invalid.' },
+  SD_ERR_SERVICE_DISABLE_FAILED: {
+    category: 'internal',
+    summary: "A service's disable() threw or timed out.",
+  },
+  SD_ERR_DATABASE_URL_INVALID: {
+    category: 'input',
+    summary: 'The database URL is not a SQLite path or PostgreSQL URL.',
+  },
+  SD_ERR_DATABASE_UNAVAILABLE: {
+    category: 'unavailable',
+    summary: 'The database could not be reached or opened.',
+  },
+  SD_ERR_DATABASE_DRIVER_MISSING: {
+    category: 'unavailable',
+    summary: 'The driver package for the database is not installed.',
+  },
+  SD_ERR_MIGRATION_FAILED: {
+    category: 'unavailable',
+    summary: 'A database migration failed; nothing of it was kept.',
+  },
+  SD_ERR_CONFIG_FILE_INVALID: {
+    category: 'input',
+    summary: 'The servicedeck configuration file cannot be read or is invalid.',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A documented servicedeck error code. */

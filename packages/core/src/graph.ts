@@ -3,9 +3,10 @@
  * cycles are reported naming every service involved, and the rest is ordered so that dependencies start
  * first and stop last.
  */
-import { ServiceDeckError } from './errors.js';
+
 import type { DiscoveryProblem, ServiceDefinition } from './definition.js';
 import { describeSource } from './definition.js';
+import { ServiceDeckError } from './errors.js';
 
 /** The outcome of checking a set of definitions. */
 export interface GraphCheck {
@@ -53,7 +54,11 @@ function findCycles(nodes: readonly string[], edges: ReadonlyMap<string, readonl
 }
 
 /** The shortest cycle through `start` inside `members`, as a path that ends where it begins. */
-function cyclePath(start: string, members: ReadonlySet<string>, edges: ReadonlyMap<string, readonly string[]>): string[] {
+function cyclePath(
+  start: string,
+  members: ReadonlySet<string>,
+  edges: ReadonlyMap<string, readonly string[]>,
+): string[] {
   const previous = new Map<string, string>();
   const queue: string[] = [start];
   while (queue.length > 0) {
@@ -62,7 +67,8 @@ function cyclePath(start: string, members: ReadonlySet<string>, edges: ReadonlyM
       if (!members.has(next)) continue;
       if (next === start) {
         const path = [start];
-        for (let at: string | undefined = node; at !== undefined && at !== start; at = previous.get(at)) path.push(at);
+        for (let at: string | undefined = node; at !== undefined && at !== start; at = previous.get(at))
+          path.push(at);
         path.push(start);
         // Built backwards from the end of the cycle: reverse all but the fixed endpoints.
         return [start, ...path.slice(1, -1).reverse(), start];
@@ -139,7 +145,10 @@ export function checkDependencyGraph(definitions: readonly ServiceDefinition[]):
     remaining.set(id, dependencies.length);
     for (const dep of dependencies) dependents.set(dep, [...(dependents.get(dep) ?? []), id]);
   }
-  const ready = [...remaining.entries()].filter(([, count]) => count === 0).map(([id]) => id).sort();
+  const ready = [...remaining.entries()]
+    .filter(([, count]) => count === 0)
+    .map(([id]) => id)
+    .sort();
   while (ready.length > 0) {
     const id = ready.shift() as string;
     ordered.push(byId.get(id) as ServiceDefinition);

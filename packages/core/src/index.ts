@@ -6,92 +6,100 @@
  */
 import 'reflect-metadata';
 
+export { inject, injectable } from 'tsyringe';
 export { BaseService } from './base-service.js';
 export {
-  describeSource,
   type DiscoveryProblem,
+  describeSource,
   type ServiceClass,
   type ServiceDefinition,
   type ServiceSource,
 } from './definition.js';
 export {
-  discoverServices,
   type DiscoveredFile,
   type DiscoveryOptions,
   type DiscoveryResult,
+  discoverServices,
 } from './discovery/discovery.js';
 export { findPluginPackages, type PluginMarker, type PluginPackage } from './discovery/plugin-packages.js';
 export {
-  ERROR_CODES,
-  ServiceDeckError,
   describeError,
-  isServiceDeckError,
+  ERROR_CODES,
   type ErrorCategory,
   type ErrorCode,
   type ErrorDetails,
+  isServiceDeckError,
+  ServiceDeckError,
   type ServiceDeckErrorOptions,
 } from './errors.js';
 export { checkDependencyGraph, dependentsOf, type GraphCheck } from './graph.js';
-export { SERVICE_CONTEXT, serviceToken, type ServiceContext } from './injection.js';
+export { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 export {
   createLogger,
-  silentLogger,
   type LogFields,
+  type Logger,
+  type LoggerOptions,
   type LogLevel,
   type LogRecord,
   type LogSink,
-  type Logger,
-  type LoggerOptions,
+  silentLogger,
 } from './logger.js';
 export {
-  ServiceRegistryManager,
   type DiscoveryReport,
   type ListServicesFilter,
   type ManagerState,
+  ServiceRegistryManager,
   type ServiceRegistryManagerOptions,
   type ServiceSummary,
 } from './manager.js';
 export {
   DEFAULT_HEALTH_CHECK,
+  getDeclaredMetadata,
   MIN_HEALTH_CHECK_INTERVAL_MS,
+  normalizeMetadata,
   SERVICE_ID_PATTERN,
   SERVICE_METADATA,
   Service,
-  getDeclaredMetadata,
-  normalizeMetadata,
 } from './metadata.js';
 export {
+  type CatalogEntry,
   CatalogStore,
+  type CatalogSyncResult,
+  type Database,
+  type DatabaseLocation,
+  type DatabaseOptions,
   DEFAULT_SQLITE_FILE,
+  describeLocation,
   MIGRATIONS,
   MIGRATIONS_TABLE,
-  describeLocation,
+  type MigrationState,
   migrateDown,
   migrateUp,
   migrationStatus,
   openDatabase,
   parseDatabaseUrl,
   redactUrl,
-  type CatalogEntry,
-  type CatalogSyncResult,
-  type Database,
-  type DatabaseLocation,
-  type DatabaseOptions,
-  type MigrationState,
 } from './persistence/index.js';
-export { checkConfig, compileConfigSchema, type ConfigCheck, type ConfigProblem } from './schema.js';
+export { type ConfigCheck, type ConfigProblem, checkConfig, compileConfigSchema } from './schema.js';
 export {
-  SERVICE_STATUSES,
-  SERVICE_TYPES,
-  ServiceStatus,
-  ServiceType,
+  CONFIG_FILE_NAME,
+  resolveSettings,
+  SETTINGS_ENV,
+  type ServiceDeckSettings,
+  type SettingOrigin,
+  type SettingOverrides,
+} from './settings.js';
+export {
   type ConfigSchema,
   type HealthCheckResult,
   type HealthCheckSettings,
   type JsonObject,
   type JsonValue,
+  SERVICE_STATUSES,
+  SERVICE_TYPES,
   type ServiceInterface,
   type ServiceMetadata,
   type ServiceMetadataInput,
+  ServiceStatus,
+  ServiceType,
 } from './types.js';
-export { inject, injectable } from 'tsyringe';

@@ -92,7 +92,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const build = (bindings: LogFields): Logger => {
     const write = (recordLevel: LogLevel, message: string, fields?: LogFields): void => {
       if (LEVEL_ORDER[recordLevel] < threshold) return;
-      sink({ time: new Date().toISOString(), level: recordLevel, message, fields: { ...bindings, ...fields } });
+      sink({
+        time: new Date().toISOString(),
+        level: recordLevel,
+        message,
+        fields: { ...bindings, ...fields },
+      });
     };
     return {
       debug: (message, fields) => write('debug', message, fields),

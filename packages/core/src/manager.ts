@@ -7,22 +7,19 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
-import {
-  type DiscoveryProblem,
-  type ServiceDefinition,
-  describeSource,
-} from './definition.js';
+import { type DiscoveryProblem, describeSource, type ServiceDefinition } from './definition.js';
 import { type DiscoveryOptions, type DiscoveryResult, discoverServices } from './discovery/discovery.js';
-import { ServiceDeckError, describeError } from './errors.js';
+import { describeError, ServiceDeckError } from './errors.js';
 import { checkDependencyGraph } from './graph.js';
 import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
-import { CatalogStore, type CatalogEntry } from './persistence/catalog-store.js';
+import { type CatalogEntry, CatalogStore } from './persistence/catalog-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
 import { checkConfig } from './schema.js';
 import { withTimeout } from './timeout.js';
 import type {
+  JsonObject,
   ServiceInterface,
   ServiceMetadata,
   ServiceMetadataInput,
@@ -122,7 +119,9 @@ export class ServiceRegistryManager {
   private readonly container: DependencyContainer;
   private readonly registered: ServiceDefinition[] = [];
   private readonly runtime = new Map<string, RuntimeEntry>();
-  private discovered: { result: DiscoveryResult; ordered: ServiceDefinition[]; problems: DiscoveryProblem[] } | undefined;
+  private discovered:
+    | { result: DiscoveryResult; ordered: ServiceDefinition[]; problems: DiscoveryProblem[] }
+    | undefined;
   private startWaves: string[][] = [];
   private db: Database | undefined;
   private catalog: CatalogStore | undefined;
@@ -158,10 +157,14 @@ export class ServiceRegistryManager {
         : this.currentState === 'stopped'
           ? 'Create a new manager; this one was shut down.'
           : `Wait until the manager is running (it is ${this.currentState}).`;
-    return new ServiceDeckError('SD_ERR_MANAGER_STATE', `Cannot ${action} while the manager is ${this.currentState}.`, {
-      details: { state: this.currentState },
-      hint,
-    });
+    return new ServiceDeckError(
+      'SD_ERR_MANAGER_STATE',
+      `Cannot ${action} while the manager is ${this.currentState}.`,
+      {
+        details: { state: this.currentState },
+        hint,
+      },
+    );
   }
 
   /**
@@ -182,10 +185,14 @@ export class ServiceRegistryManager {
     }
     const normalized = normalizeMetadata(metadata ?? instance.getMetadata(), 'registerService()');
     if (this.registered.some((d) => d.metadata.id === normalized.id)) {
-      throw new ServiceDeckError('SD_ERR_DUPLICATE_SERVICE', `Service "${normalized.id}" is already registered.`, {
-        details: { serviceId: normalized.id },
-        hint: 'Register each service once, with a unique id.',
-      });
+      throw new ServiceDeckError(
+        'SD_ERR_DUPLICATE_SERVICE',
+        `Service "${normalized.id}" is already registered.`,
+        {
+          details: { serviceId: normalized.id },
+          hint: 'Register each service once, with a unique id.',
+        },
+      );
     }
     this.registered.push({ metadata: normalized, source: { kind: 'registered' }, instance });
   }
@@ -254,7 +261,9 @@ export class ServiceRegistryManager {
         missing: sync.missing.length,
       });
       const definitions = new Map(discovered.ordered.map((d) => [d.metadata.id, d]));
-      const problemsById = new Map(discovered.problems.filter((p) => p.serviceId).map((p) => [p.serviceId, p]));
+      const problemsById = new Map(
+        discovered.problems.filter((p) => p.serviceId).map((p) => [p.serviceId, p]),
+      );
       for (const entry of sync.entries) {
         const definition = definitions.get(entry.id);
         const problem = problemsById.get(entry.id);
@@ -263,18 +272,27 @@ export class ServiceRegistryManager {
           definition,
           instance: undefined,
           status: problem ? 'error' : entry.missing ? 'inactive' : 'unknown',
-          statusMessage: problem ? problem.error.message : entry.missing ? 'missing: not found by discovery' : null,
+          statusMessage: problem
+            ? problem.error.message
+            : entry.missing
+              ? 'missing: not found by discovery'
+              : null,
         });
       }
       await this.registerInstance();
       this.startWaves = this.computeWaves(discovered.ordered);
+      const configs = await (this.catalog as CatalogStore).readAllConfig();
       for (const wave of this.startWaves) {
-        await Promise.all(wave.map((id) => this.startOne(id)));
+        await Promise.all(wave.map((id) => this.startOne(id, configs.get(id) ?? {})));
       }
       await this.persistStatuses();
       this.currentState = 'running';
       const running = [...this.runtime.values()].filter((r) => r.instance).length;
-      this.logger.info('servicedeck started', { instance: this.instanceId, services: this.runtime.size, running });
+      this.logger.info('servicedeck started', {
+        instance: this.instanceId,
+        services: this.runtime.size,
+        running,
+      });
     } catch (error) {
       this.currentState = 'stopping';
       await this.stopAll();
@@ -291,7 +309,9 @@ export class ServiceRegistryManager {
     for (const { metadata } of ordered) {
       const depth = Math.max(-1, ...metadata.dependencies.map((dep) => level.get(dep) ?? -1)) + 1;
       level.set(metadata.id, depth);
-      (waves[depth] ??= []).push(metadata.id);
+      const wave = waves[depth] ?? [];
+      wave.push(metadata.id);
+      waves[depth] = wave;
     }
     return waves;
   }
@@ -315,7 +335,7 @@ export class ServiceRegistryManager {
   }
 
   /** Constructs, configures and enables one service, recording why when it does not start. */
-  private async startOne(id: string): Promise<void> {
+  private async startOne(id: string, stored: JsonObject): Promise<void> {
     const runtime = this.runtime.get(id);
     const definition = runtime?.definition;
     if (!runtime || !definition) return;
@@ -327,12 +347,13 @@ export class ServiceRegistryManager {
     }
     const blocked = metadata.dependencies.filter((dep) => !this.runtime.get(dep)?.instance);
     if (blocked.length > 0) {
-      const reasons = blocked.map((dep) => `"${dep}" (${this.runtime.get(dep)?.statusMessage ?? 'not running'})`);
+      const reasons = blocked.map(
+        (dep) => `"${dep}" (${this.runtime.get(dep)?.statusMessage ?? 'not running'})`,
+      );
       this.setObserved(runtime, 'inactive', `waiting for ${reasons.join(', ')}`);
       log.info('service not started: dependency not running', { dependencies: blocked });
       return;
     }
-    const stored = await (this.catalog as CatalogStore).readConfig(id);
     const check = checkConfig(metadata.configSchema, stored, id);
     if (check.problems.length > 0) {
       const detail = check.problems.map((p) => p.message).join(', ');
@@ -344,10 +365,20 @@ export class ServiceRegistryManager {
     try {
       instance = definition.instance ?? this.construct(definition, log);
     } catch (error) {
+      const reason = describeError(error).replace(/\s+/g, ' ').trim();
+      const undeclared = /unregistered dependency token: "servicedeck:service:([^"]+)"/.exec(reason)?.[1];
       const wrapped = new ServiceDeckError(
         'SD_ERR_SERVICE_CONSTRUCTION_FAILED',
-        `Cannot construct service "${id}": ${describeError(error)}.`,
-        { cause: error, details: { serviceId: id }, hint: 'Check its constructor and the tokens it injects.' },
+        undeclared
+          ? `Cannot construct service "${id}": it injects service "${undeclared}" without declaring it as a dependency.`
+          : `Cannot construct service "${id}": ${reason}.`,
+        {
+          cause: error,
+          details: { serviceId: id },
+          hint: undeclared
+            ? `Add "${undeclared}" to the dependencies in its metadata.`
+            : 'Check its constructor and the tokens it injects.',
+        },
       );
       this.setObserved(runtime, 'error', wrapped.message);
       log.error('service construction failed', { error: wrapped });
@@ -363,16 +394,22 @@ export class ServiceRegistryManager {
         () => new Error(`enable() did not finish within ${this.options.enableTimeoutMs ?? 30_000} ms`),
       );
     } catch (error) {
-      const wrapped = new ServiceDeckError('SD_ERR_SERVICE_ENABLE_FAILED', `Service "${id}" failed to start: ${describeError(error)}.`, {
-        cause: error,
-        details: { serviceId: id },
-      });
+      const wrapped = new ServiceDeckError(
+        'SD_ERR_SERVICE_ENABLE_FAILED',
+        `Service "${id}" failed to start: ${describeError(error)}.`,
+        {
+          cause: error,
+          details: { serviceId: id },
+        },
+      );
       this.setObserved(runtime, 'error', wrapped.message);
       log.error('service failed to start', { error: wrapped });
       // Release whatever the failed enable() acquired; disable() must tolerate a partial start.
-      await withTimeout(() => instance.disable(), this.options.disableTimeoutMs ?? 10_000, () => new Error('timeout')).catch(
-        () => undefined,
-      );
+      await withTimeout(
+        () => instance.disable(),
+        this.options.disableTimeoutMs ?? 10_000,
+        () => new Error('timeout'),
+      ).catch(() => undefined);
       return;
     }
     runtime.instance = instance;
@@ -392,14 +429,13 @@ export class ServiceRegistryManager {
   }
 
   private async persistStatuses(): Promise<void> {
-    const catalog = this.catalog as CatalogStore;
-    await this.database.transaction(async () => {
-      for (const [id, runtime] of this.runtime) {
-        if (runtime.entry.status !== runtime.status || runtime.entry.statusMessage !== runtime.statusMessage) {
-          await catalog.setStatus(id, runtime.status, runtime.statusMessage);
-        }
-      }
-    });
+    const changed = [...this.runtime.entries()]
+      .filter(([, r]) => r.entry.status !== r.status || r.entry.statusMessage !== r.statusMessage)
+      .map(([id, r]) => ({ id, status: r.status, message: r.statusMessage }));
+    if (changed.length === 0) return;
+    await this.database.transaction((transaction) =>
+      (this.catalog as CatalogStore).setStatuses(changed, transaction),
+    );
   }
 
   /** Disables every running service, dependents before their dependencies. Never throws. */
@@ -413,14 +449,22 @@ export class ServiceRegistryManager {
           runtime.instance = undefined;
           const timeoutMs = this.options.disableTimeoutMs ?? 10_000;
           try {
-            await withTimeout(() => instance.disable(), timeoutMs, () => new Error(`disable() did not finish within ${timeoutMs} ms`));
+            await withTimeout(
+              () => instance.disable(),
+              timeoutMs,
+              () => new Error(`disable() did not finish within ${timeoutMs} ms`),
+            );
             this.setObserved(runtime, 'inactive', 'stopped');
             this.logger.info('service stopped', { service: id });
           } catch (error) {
-            const wrapped = new ServiceDeckError('SD_ERR_SERVICE_DISABLE_FAILED', `Service "${id}" failed to stop: ${describeError(error)}.`, {
-              cause: error,
-              details: { serviceId: id },
-            });
+            const wrapped = new ServiceDeckError(
+              'SD_ERR_SERVICE_DISABLE_FAILED',
+              `Service "${id}" failed to stop: ${describeError(error)}.`,
+              {
+                cause: error,
+                details: { serviceId: id },
+              },
+            );
             this.setObserved(runtime, 'error', wrapped.message);
             this.logger.error('service failed to stop', { service: id, error: wrapped });
           }
@@ -445,7 +489,10 @@ export class ServiceRegistryManager {
     this.currentState = 'stopping';
     await this.stopAll();
     try {
-      await this.database.repos.instances.update({ lastSeenAt: new Date() }, { where: { id: this.instanceId } });
+      await this.database.repos.instances.update(
+        { lastSeenAt: new Date() },
+        { where: { id: this.instanceId } },
+      );
     } catch (error) {
       this.logger.warn('could not record instance shutdown', { error });
     }
@@ -455,13 +502,17 @@ export class ServiceRegistryManager {
   }
 
   private runtimeOf(id: string): RuntimeEntry {
-    if (this.currentState === 'created' || this.currentState === 'starting') throw this.stateError('look up services');
+    if (this.currentState === 'created' || this.currentState === 'starting')
+      throw this.stateError('look up services');
     const runtime = this.runtime.get(id);
     if (!runtime) {
       const known = [...this.runtime.keys()];
       throw new ServiceDeckError('SD_ERR_SERVICE_NOT_FOUND', `No service "${id}" in the catalog.`, {
         details: { serviceId: id },
-        hint: known.length > 0 ? `Known services: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'No services were discovered.',
+        hint:
+          known.length > 0
+            ? `Known services: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.`
+            : 'No services were discovered.',
       });
     }
     return runtime;
@@ -478,7 +529,10 @@ export class ServiceRegistryManager {
       throw new ServiceDeckError(
         'SD_ERR_SERVICE_NOT_RUNNING',
         `Service "${id}" is not running (${runtime.statusMessage ?? runtime.status}).`,
-        { details: { serviceId: id, status: runtime.status }, hint: 'Check manager.isEnabled(id) before using a service.' },
+        {
+          details: { serviceId: id, status: runtime.status },
+          hint: 'Check manager.isEnabled(id) before using a service.',
+        },
       );
     }
     return runtime.instance as T;
@@ -512,10 +566,15 @@ export class ServiceRegistryManager {
 
   /** Every service in the catalog, by id, optionally filtered by type or desired state. */
   public async listServices(filter: ListServicesFilter = {}): Promise<ServiceSummary[]> {
-    if (this.currentState === 'created' || this.currentState === 'starting') throw this.stateError('list services');
+    if (this.currentState === 'created' || this.currentState === 'starting')
+      throw this.stateError('list services');
     return [...this.runtime.values()]
       .map((runtime) => this.summarize(runtime))
-      .filter((s) => (filter.type === undefined || s.type === filter.type) && (!filter.enabledOnly || (s.enabled && !s.missing)))
+      .filter(
+        (s) =>
+          (filter.type === undefined || s.type === filter.type) &&
+          (!filter.enabledOnly || (s.enabled && !s.missing)),
+      )
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
@@ -525,7 +584,6 @@ export class ServiceRegistryManager {
    */
   public isEnabled(id: string): boolean {
     const runtime = this.runtime.get(id);
-    return runtime !== undefined && runtime.entry.enabled && !runtime.entry.missing;
+    return runtime?.entry.enabled === true && !runtime.entry.missing;
   }
 }
-

@@ -7,8 +7,8 @@ import { injectable } from 'tsyringe';
 import { ServiceDeckError } from './errors.js';
 import { compileConfigSchema } from './schema.js';
 import {
-  SERVICE_TYPES,
   type HealthCheckSettings,
+  SERVICE_TYPES,
   type ServiceMetadata,
   type ServiceMetadataInput,
 } from './types.js';
@@ -52,7 +52,11 @@ type AnyClass = abstract new (...args: any[]) => unknown;
  */
 export function Service(metadata: ServiceMetadataInput): <T extends AnyClass>(target: T) => T {
   return <T extends AnyClass>(target: T): T => {
-    Object.defineProperty(target, METADATA_SYMBOL, { value: metadata, enumerable: false, configurable: true });
+    Object.defineProperty(target, METADATA_SYMBOL, {
+      value: metadata,
+      enumerable: false,
+      configurable: true,
+    });
     injectable()(target as never);
     return target;
   };
@@ -104,11 +108,13 @@ export function normalizeMetadata(input: unknown, origin: string): ServiceMetada
       `id ${JSON.stringify(id)} must be lowercase letters and digits, separated by single dashes or underscores, starting with a letter (e.g. "github", "redis-cache")`,
     );
   }
-  if (typeof raw.name !== 'string' || raw.name.trim() === '') problems.push('name must be a non-empty string');
+  if (typeof raw.name !== 'string' || raw.name.trim() === '')
+    problems.push('name must be a non-empty string');
   if (typeof raw.type !== 'string' || !(SERVICE_TYPES as readonly string[]).includes(raw.type)) {
     problems.push(`type ${JSON.stringify(raw.type)} must be one of ${SERVICE_TYPES.join(', ')}`);
   }
-  if (raw.description !== undefined && typeof raw.description !== 'string') problems.push('description must be a string');
+  if (raw.description !== undefined && typeof raw.description !== 'string')
+    problems.push('description must be a string');
   if (raw.version !== undefined && raw.version !== null && typeof raw.version !== 'string') {
     problems.push('version must be a string');
   }
@@ -119,7 +125,8 @@ export function normalizeMetadata(input: unknown, origin: string): ServiceMetada
   }
   if (raw.tags !== undefined && !isStringArray(raw.tags)) problems.push('tags must be an array of strings');
   for (const flag of ['liveConfig', 'enabledByDefault'] as const) {
-    if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') problems.push(`${flag} must be true or false`);
+    if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean')
+      problems.push(`${flag} must be true or false`);
   }
   const healthCheck = { ...DEFAULT_HEALTH_CHECK };
   if (raw.healthCheck !== undefined) {
@@ -129,7 +136,9 @@ export function normalizeMetadata(input: unknown, origin: string): ServiceMetada
       const settings = raw.healthCheck as Record<string, unknown>;
       for (const key of Object.keys(settings)) {
         if (!(key in DEFAULT_HEALTH_CHECK)) {
-          problems.push(`healthCheck.${key} is not a setting (known: ${Object.keys(DEFAULT_HEALTH_CHECK).join(', ')})`);
+          problems.push(
+            `healthCheck.${key} is not a setting (known: ${Object.keys(DEFAULT_HEALTH_CHECK).join(', ')})`,
+          );
           continue;
         }
         const value = settings[key];

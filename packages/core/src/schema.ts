@@ -4,7 +4,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
-import { ServiceDeckError, describeError } from './errors.js';
+import { describeError, ServiceDeckError } from './errors.js';
 import type { ConfigSchema, JsonObject } from './types.js';
 
 // ajv-formats is CommonJS with a default export; NodeNext sees the module object.
@@ -21,15 +21,27 @@ const ajv = new Ajv2020({
 addFormats(ajv);
 
 const compiled = new WeakMap<ConfigSchema, ValidateFunction>();
+/** Compiled validators by schema text: plugins built from one template share a compilation. */
+const compiledByText = new Map<string, ValidateFunction>();
 
 /**
  * Compiles a service's configuration schema, once per schema object.
  *
  * @throws ServiceDeckError `SD_ERR_INVALID_CONFIG_SCHEMA` naming the service, its origin and ajv's reason.
  */
-export function compileConfigSchema(schema: ConfigSchema, serviceId: string, origin: string): ValidateFunction {
+export function compileConfigSchema(
+  schema: ConfigSchema,
+  serviceId: string,
+  origin: string,
+): ValidateFunction {
   const cached = compiled.get(schema);
   if (cached) return cached;
+  const text = JSON.stringify(schema);
+  const sameText = compiledByText.get(text);
+  if (sameText) {
+    compiled.set(schema, sameText);
+    return sameText;
+  }
   let validate: ValidateFunction;
   try {
     if (!ajv.validateSchema(schema)) {
@@ -52,6 +64,7 @@ export function compileConfigSchema(schema: ConfigSchema, serviceId: string, ori
     );
   }
   compiled.set(schema, validate);
+  compiledByText.set(text, validate);
   return validate;
 }
 

@@ -1,5 +1,9 @@
 /** Runs `work` and rejects with `onTimeout()` if it has not settled within `ms` milliseconds. */
-export async function withTimeout<T>(work: () => Promise<T> | T, ms: number, onTimeout: () => Error): Promise<T> {
+export async function withTimeout<T>(
+  work: () => Promise<T> | T,
+  ms: number,
+  onTimeout: () => Error,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import fg from 'fast-glob';
+import { type DiscoveryProblem, describeSource, type ServiceDefinition } from '../definition.js';
 import { ServiceDeckError } from '../errors.js';
-import { describeSource, type DiscoveryProblem, type ServiceDefinition } from '../definition.js';
 import { loadServiceModule } from './module-loader.js';
 import { findPluginPackages, type PluginPackage } from './plugin-packages.js';
 
@@ -42,7 +42,12 @@ export interface DiscoveryResult {
   readonly files: readonly DiscoveredFile[];
 }
 
-const GLOB_OPTIONS = { absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'], followSymbolicLinks: true };
+const GLOB_OPTIONS = {
+  absolute: true,
+  onlyFiles: true,
+  ignore: ['**/node_modules/**'],
+  followSymbolicLinks: true,
+};
 
 async function loadFiles(
   files: readonly string[],
@@ -109,7 +114,11 @@ export async function discoverServices(
   registered: readonly ServiceDefinition[] = [],
 ): Promise<DiscoveryResult> {
   const root = path.resolve(options.root);
-  const found = { definitions: [...registered], problems: [] as DiscoveryProblem[], files: [] as DiscoveredFile[] };
+  const found = {
+    definitions: [...registered],
+    problems: [] as DiscoveryProblem[],
+    files: [] as DiscoveredFile[],
+  };
 
   if (options.serviceGlobs && options.serviceGlobs.length > 0) {
     const files = (await fg([...options.serviceGlobs], { ...GLOB_OPTIONS, cwd: root })).sort();
@@ -118,25 +127,43 @@ export async function discoverServices(
 
   const search = await findPluginPackages(root, options.plugins ?? [], options.scanDependencies ?? true);
   found.problems.push(...search.problems);
-  for (const pkg of search.packages) {
-    const files = (await fg([...pkg.marker.services], { ...GLOB_OPTIONS, cwd: pkg.directory })).sort();
-    if (files.length === 0) {
-      found.problems.push({
-        origin: path.join(pkg.directory, 'package.json'),
-        error: new ServiceDeckError(
-          'SD_ERR_PLUGIN_INVALID',
-          `Plugin package "${pkg.name}" declares services at ${pkg.marker.services.join(', ')} but no file matches.`,
-          { details: { packageName: pkg.name, globs: pkg.marker.services }, hint: 'Build the plugin package, or fix the globs in its "servicedeck" marker.' },
-        ),
-      });
-      continue;
-    }
-    await loadFiles(
-      files,
-      (file) => ({ kind: 'plugin', packageName: pkg.name, packageVersion: pkg.version, file }),
-      pkg.name,
-      found,
-    );
+  // Packages are globbed and imported concurrently; results are merged in package order, so which
+  // duplicate wins does not depend on timing.
+  const perPackage = await Promise.all(
+    search.packages.map(async (pkg) => {
+      const out = {
+        definitions: [] as ServiceDefinition[],
+        problems: [] as DiscoveryProblem[],
+        files: [] as DiscoveredFile[],
+      };
+      const files = (await fg([...pkg.marker.services], { ...GLOB_OPTIONS, cwd: pkg.directory })).sort();
+      if (files.length === 0) {
+        out.problems.push({
+          origin: path.join(pkg.directory, 'package.json'),
+          error: new ServiceDeckError(
+            'SD_ERR_PLUGIN_INVALID',
+            `Plugin package "${pkg.name}" declares services at ${pkg.marker.services.join(', ')} but no file matches.`,
+            {
+              details: { packageName: pkg.name, globs: pkg.marker.services },
+              hint: 'Build the plugin package, or fix the globs in its "servicedeck" marker.',
+            },
+          ),
+        });
+        return out;
+      }
+      await loadFiles(
+        files,
+        (file) => ({ kind: 'plugin', packageName: pkg.name, packageVersion: pkg.version, file }),
+        pkg.name,
+        out,
+      );
+      return out;
+    }),
+  );
+  for (const out of perPackage) {
+    found.definitions.push(...out.definitions);
+    found.problems.push(...out.problems);
+    found.files.push(...out.files);
   }
 
   const unique = removeDuplicates(found.definitions);

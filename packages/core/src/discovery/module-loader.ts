@@ -4,9 +4,9 @@
  * `SERVICE_METADATA` export describing the module's default-exported class.
  */
 import { pathToFileURL } from 'node:url';
-import { ServiceDeckError, describeError, isServiceDeckError } from '../errors.js';
-import { SERVICE_METADATA, getDeclaredMetadata, normalizeMetadata } from '../metadata.js';
 import type { DiscoveryProblem, ServiceClass, ServiceDefinition, ServiceSource } from '../definition.js';
+import { describeError, isServiceDeckError, ServiceDeckError } from '../errors.js';
+import { getDeclaredMetadata, normalizeMetadata, SERVICE_METADATA } from '../metadata.js';
 
 /** What one module yielded. */
 export interface ModuleLoadResult {
@@ -39,11 +39,15 @@ export async function loadServiceModule(file: string, source: ServiceSource): Pr
       problems: [
         {
           origin: file,
-          error: new ServiceDeckError('SD_ERR_PLUGIN_LOAD_FAILED', `Cannot load ${file}: ${describeError(error)}.`, {
-            cause: error,
-            details: { file },
-            hint: 'Fix the error in the module (or rebuild the plugin) and start again; the other services were loaded.',
-          }),
+          error: new ServiceDeckError(
+            'SD_ERR_PLUGIN_LOAD_FAILED',
+            `Cannot load ${file}: ${describeError(error)}.`,
+            {
+              cause: error,
+              details: { file },
+              hint: 'Fix the error in the module (or rebuild the plugin) and start again; the other services were loaded.',
+            },
+          ),
         },
       ],
     };
@@ -66,7 +70,9 @@ export async function loadServiceModule(file: string, source: ServiceSource): Pr
   if (moduleMetadata !== undefined && typeof moduleMetadata !== 'function') {
     const candidates = isClass(moduleNamespace.default)
       ? [moduleNamespace.default]
-      : Object.values(moduleNamespace).filter((value) => isClass(value) && getDeclaredMetadata(value) === undefined);
+      : Object.values(moduleNamespace).filter(
+          (value) => isClass(value) && getDeclaredMetadata(value) === undefined,
+        );
     const [serviceClass] = candidates;
     const id = (moduleMetadata as { id?: unknown } | null)?.id;
     if (candidates.length !== 1 || !isClass(serviceClass)) {
@@ -90,10 +96,14 @@ export async function loadServiceModule(file: string, source: ServiceSource): Pr
   if (definitions.length === 0 && problems.length === 0) {
     problems.push({
       origin: file,
-      error: new ServiceDeckError('SD_ERR_PLUGIN_INVALID', `${file} matched a service glob but exports no service.`, {
-        details: { file },
-        hint: 'Decorate the class with @Service({...}), or export SERVICE_METADATA with the class as default export; or narrow the glob.',
-      }),
+      error: new ServiceDeckError(
+        'SD_ERR_PLUGIN_INVALID',
+        `${file} matched a service glob but exports no service.`,
+        {
+          details: { file },
+          hint: 'Decorate the class with @Service({...}), or export SERVICE_METADATA with the class as default export; or narrow the glob.',
+        },
+      ),
     });
   }
   return { definitions, problems };

@@ -4,8 +4,8 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ServiceDeckError, describeError } from '../errors.js';
 import type { DiscoveryProblem } from '../definition.js';
+import { describeError, ServiceDeckError } from '../errors.js';
 
 /** The `servicedeck` field of a plugin package's package.json. */
 export interface PluginMarker {
@@ -68,7 +68,11 @@ function parseMarker(value: unknown): PluginMarker | string {
   }
   const services = (value as { services?: unknown }).services;
   const globs = typeof services === 'string' ? [services] : services;
-  if (!Array.isArray(globs) || globs.length === 0 || !globs.every((g) => typeof g === 'string' && g.length > 0)) {
+  if (
+    !Array.isArray(globs) ||
+    globs.length === 0 ||
+    !globs.every((g) => typeof g === 'string' && g.length > 0)
+  ) {
     return '"servicedeck.services" must be a glob or a non-empty array of globs of compiled service files, e.g. ["dist/**/*.service.js"]';
   }
   return { services: globs as string[] };
@@ -97,10 +101,14 @@ export async function findPluginPackages(
     } catch (error) {
       problems.push({
         origin: hostFile,
-        error: new ServiceDeckError('SD_ERR_PLUGIN_INVALID', `Cannot read ${hostFile}: ${describeError(error)}.`, {
-          cause: error,
-          hint: 'Fix the JSON of the host package.json.',
-        }),
+        error: new ServiceDeckError(
+          'SD_ERR_PLUGIN_INVALID',
+          `Cannot read ${hostFile}: ${describeError(error)}.`,
+          {
+            cause: error,
+            hint: 'Fix the JSON of the host package.json.',
+          },
+        ),
       });
     }
   }
@@ -111,47 +119,70 @@ export async function findPluginPackages(
   ]);
   const explicit = new Set(extraPackages);
   const names = [...new Set([...dependencyNames, ...explicit])].sort();
+  // Locate and read every candidate concurrently, then decide in name order.
+  const located = await Promise.all(
+    names.map(async (name) => {
+      const directory = await locatePackage(root, name);
+      if (!directory) return { name, directory };
+      const manifestFile = path.join(directory, 'package.json');
+      try {
+        return { name, directory, manifestFile, manifest: await readPackageJson(manifestFile) };
+      } catch (error) {
+        return { name, directory, manifestFile, readError: error };
+      }
+    }),
+  );
   const seenDirectories = new Set<string>();
-  for (const name of names) {
-    const directory = await locatePackage(root, name);
+  for (const candidate of located) {
+    const { name, directory } = candidate;
     if (!directory) {
       if (explicit.has(name)) {
         problems.push({
           origin: name,
-          error: new ServiceDeckError('SD_ERR_PLUGIN_NOT_FOUND', `Plugin package "${name}" is not installed in ${root}.`, {
-            details: { packageName: name },
-            hint: `Install it (pnpm add ${name}) or remove it from the "plugins" setting.`,
-          }),
+          error: new ServiceDeckError(
+            'SD_ERR_PLUGIN_NOT_FOUND',
+            `Plugin package "${name}" is not installed in ${root}.`,
+            {
+              details: { packageName: name },
+              hint: `Install it (pnpm add ${name}) or remove it from the "plugins" setting.`,
+            },
+          ),
         });
       }
       continue;
     }
     if (seenDirectories.has(directory)) continue;
     seenDirectories.add(directory);
-    const manifestFile = path.join(directory, 'package.json');
-    let manifest: PackageJson;
-    try {
-      manifest = await readPackageJson(manifestFile);
-    } catch (error) {
+    const manifestFile = candidate.manifestFile as string;
+    if (!candidate.manifest) {
       if (explicit.has(name)) {
         problems.push({
           origin: manifestFile,
-          error: new ServiceDeckError('SD_ERR_PLUGIN_INVALID', `Cannot read ${manifestFile}: ${describeError(error)}.`, {
-            cause: error,
-            details: { packageName: name },
-          }),
+          error: new ServiceDeckError(
+            'SD_ERR_PLUGIN_INVALID',
+            `Cannot read ${manifestFile}: ${describeError(candidate.readError)}.`,
+            {
+              cause: candidate.readError,
+              details: { packageName: name },
+            },
+          ),
         });
       }
       continue;
     }
+    const manifest = candidate.manifest;
     if (manifest.servicedeck === undefined) {
       if (explicit.has(name)) {
         problems.push({
           origin: manifestFile,
-          error: new ServiceDeckError('SD_ERR_PLUGIN_INVALID', `Package "${name}" has no "servicedeck" marker in its package.json.`, {
-            details: { packageName: name },
-            hint: 'Add "servicedeck": { "services": ["dist/**/*.service.js"] } to the plugin package.json.',
-          }),
+          error: new ServiceDeckError(
+            'SD_ERR_PLUGIN_INVALID',
+            `Package "${name}" has no "servicedeck" marker in its package.json.`,
+            {
+              details: { packageName: name },
+              hint: 'Add "servicedeck": { "services": ["dist/**/*.service.js"] } to the plugin package.json.',
+            },
+          ),
         });
       }
       continue;
@@ -160,9 +191,13 @@ export async function findPluginPackages(
     if (typeof marker === 'string') {
       problems.push({
         origin: manifestFile,
-        error: new ServiceDeckError('SD_ERR_PLUGIN_INVALID', `Plugin package "${name}" has an invalid marker: ${marker}.`, {
-          details: { packageName: name },
-        }),
+        error: new ServiceDeckError(
+          'SD_ERR_PLUGIN_INVALID',
+          `Plugin package "${name}" has an invalid marker: ${marker}.`,
+          {
+            details: { packageName: name },
+          },
+        ),
       });
       continue;
     }

@@ -74,7 +74,9 @@ function toEntry(row: ServiceRegistry): CatalogEntry {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
@@ -104,9 +106,8 @@ export class CatalogStore {
     const { registry } = this.db.repos;
     return this.db.transaction(async (transaction) => {
       const existing = new Map((await registry.findAll({ transaction })).map((row) => [row.id, row]));
-      const added: string[] = [];
-      const updated: string[] = [];
-      const missing: string[] = [];
+      const inserts: Record<string, unknown>[] = [];
+      const updates: { row: ServiceRegistry; values: Record<string, unknown> }[] = [];
       const discovered = new Set<string>();
       for (const { metadata, source } of definitions) {
         discovered.add(metadata.id);
@@ -123,30 +124,39 @@ export class CatalogStore {
         };
         const row = existing.get(metadata.id);
         if (!row) {
-          const revision = await this.recordChange('service', metadata.id, transaction);
-          await registry.create(
-            { id: metadata.id, ...values, enabled: metadata.enabledByDefault, status: 'unknown', revision },
-            { transaction },
-          );
-          added.push(metadata.id);
+          inserts.push({ id: metadata.id, ...values, enabled: metadata.enabledByDefault, status: 'unknown' });
           continue;
         }
-        const changed = (Object.keys(values) as (keyof typeof values)[]).filter(
+        const changed = (Object.keys(values) as (keyof typeof values)[]).some(
           (key) => canonical(row.get(key) as JsonValue) !== canonical(values[key]),
         );
-        if (changed.length === 0) continue;
-        const revision = await this.recordChange('service', metadata.id, transaction);
-        await row.update({ ...values, revision }, { transaction });
-        updated.push(metadata.id);
+        if (changed) updates.push({ row, values });
       }
-      for (const [id, row] of existing) {
-        if (discovered.has(id) || row.missing) continue;
-        const revision = await this.recordChange('service', id, transaction);
-        await row.update({ missing: true, revision }, { transaction });
-        missing.push(id);
+      const vanished = [...existing.values()].filter((row) => !discovered.has(row.id) && !row.missing);
+      const result = {
+        added: inserts.map((values) => values.id as string),
+        updated: updates.map(({ row }) => row.id),
+        missing: vanished.map((row) => row.id),
+      };
+      if (inserts.length + updates.length + vanished.length > 0) {
+        // One revision for the whole sync: every row it touched carries it.
+        const revision = await this.recordChange('catalog', '*', transaction);
+        if (inserts.length > 0) {
+          await registry.bulkCreate(
+            inserts.map((values) => ({ ...values, revision })),
+            { transaction },
+          );
+        }
+        for (const { row, values } of updates) await row.update({ ...values, revision }, { transaction });
+        if (vanished.length > 0) {
+          await registry.update(
+            { missing: true, revision },
+            { where: { id: vanished.map((row) => row.id) }, transaction },
+          );
+        }
       }
       const rows = await registry.findAll({ transaction, order: [['id', 'ASC']] });
-      return { entries: rows.map(toEntry), added, updated, missing };
+      return { entries: rows.map(toEntry), ...result };
     });
   }
 
@@ -156,16 +166,35 @@ export class CatalogStore {
     return rows.map(toEntry);
   }
 
-  /** The stored (non-secret) configuration of a service, decoded. */
-  public async readConfig(serviceId: string): Promise<JsonObject> {
-    const rows = await this.db.repos.configuration.findAll({ where: { serviceId, encrypted: false } });
-    const config: JsonObject = {};
-    for (const row of rows) config[row.configKey] = JSON.parse(row.configValue) as JsonValue;
-    return config;
+  /** The stored (non-secret) configuration of every service, decoded, by service id. */
+  public async readAllConfig(): Promise<Map<string, JsonObject>> {
+    const rows = await this.db.repos.configuration.findAll({ where: { encrypted: false } });
+    const configs = new Map<string, JsonObject>();
+    for (const row of rows) {
+      const config = configs.get(row.serviceId) ?? {};
+      config[row.configKey] = JSON.parse(row.configValue) as JsonValue;
+      configs.set(row.serviceId, config);
+    }
+    return configs;
   }
 
-  /** Records the status this process observed. */
-  public async setStatus(serviceId: string, status: ServiceStatus, message: string | null): Promise<void> {
-    await this.db.repos.registry.update({ status, statusMessage: message }, { where: { id: serviceId } });
+  /** Records the statuses this process observed, one statement per distinct status and message. */
+  public async setStatuses(
+    statuses: readonly { id: string; status: ServiceStatus; message: string | null }[],
+    transaction?: Transaction,
+  ): Promise<void> {
+    const groups = new Map<string, { status: ServiceStatus; message: string | null; ids: string[] }>();
+    for (const { id, status, message } of statuses) {
+      const key = JSON.stringify([status, message]);
+      const group = groups.get(key) ?? { status, message, ids: [] };
+      group.ids.push(id);
+      groups.set(key, group);
+    }
+    for (const { status, message, ids } of groups.values()) {
+      await this.db.repos.registry.update(
+        { status, statusMessage: message },
+        { where: { id: ids }, transaction },
+      );
+    }
   }
 }

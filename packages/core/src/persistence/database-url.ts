@@ -42,9 +42,13 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
 }
 
 function invalid(url: string, reason: string): ServiceDeckError {
-  return new ServiceDeckError('SD_ERR_DATABASE_URL_INVALID', `Database URL "${redactUrl(url)}" is invalid: ${reason}.`, {
-    hint: 'Use a SQLite file path (sqlite:servicedeck.db) or a PostgreSQL URL (postgres://user@host:5432/db).',
-  });
+  return new ServiceDeckError(
+    'SD_ERR_DATABASE_URL_INVALID',
+    `Database URL "${redactUrl(url)}" is invalid: ${reason}.`,
+    {
+      hint: 'Use a SQLite file path (sqlite:servicedeck.db) or a PostgreSQL URL (postgres://user@host:5432/db).',
+    },
+  );
 }
 
 /** The URL with any password replaced by `***`, for messages and logs. */

@@ -4,9 +4,9 @@
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Sequelize } from 'sequelize-typescript';
 import { Transaction } from 'sequelize';
-import { ServiceDeckError, describeError } from '../errors.js';
+import { Sequelize } from 'sequelize-typescript';
+import { describeError, ServiceDeckError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type DatabaseLocation, describeLocation, parseDatabaseUrl, redactUrl } from './database-url.js';
 import { migrateUp } from './migrator.js';
@@ -16,8 +16,8 @@ import {
   ChangeLog,
   HealthHistory,
   Instance,
-  ServiceConfigVersion,
   ServiceConfiguration,
+  ServiceConfigVersion,
   ServiceRegistry,
 } from './models/index.js';
 
@@ -96,7 +96,15 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   } as const;
   let sequelize: Sequelize;
   if (location.dialect === 'sqlite') {
-    if (location.storage !== ':memory:') await mkdir(path.dirname(location.storage), { recursive: true });
+    if (location.storage !== ':memory:') {
+      await mkdir(path.dirname(location.storage), { recursive: true }).catch((error: unknown) => {
+        throw new ServiceDeckError(
+          'SD_ERR_DATABASE_UNAVAILABLE',
+          `Cannot create the directory of the database (${describeLocation(location)}): ${describeError(error)}.`,
+          { cause: error, details: { url: redactUrl(url) }, hint: 'Choose a path in a writable directory.' },
+        );
+      });
+    }
     sequelize = new Sequelize({
       ...common,
       dialect: 'sqlite' as const,
@@ -111,7 +119,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
           db.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
           if (location.storage === ':memory:') return;
           await new Promise<void>((resolve, reject) =>
-            db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;', (error) => (error ? reject(error) : resolve())),
+            db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;', (error) =>
+              error ? reject(error) : resolve(),
+            ),
           );
         },
       },

@@ -1,20 +1,26 @@
-export { CatalogStore, type CatalogEntry, type CatalogSyncResult } from './catalog-store.js';
-export { openDatabase, type Database, type DatabaseOptions, type Repositories } from './database.js';
+export { type CatalogEntry, CatalogStore, type CatalogSyncResult } from './catalog-store.js';
+export { type Database, type DatabaseOptions, openDatabase, type Repositories } from './database.js';
 export {
+  type DatabaseLocation,
   DEFAULT_SQLITE_FILE,
   describeLocation,
   parseDatabaseUrl,
   redactUrl,
-  type DatabaseLocation,
 } from './database-url.js';
-export { MIGRATIONS_TABLE, migrateDown, migrateUp, migrationStatus, type MigrationState } from './migrator.js';
 export { MIGRATIONS, type Migration, type MigrationContext } from './migrations/index.js';
+export {
+  MIGRATIONS_TABLE,
+  type MigrationState,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+} from './migrator.js';
 export {
   AuditLog,
   ChangeLog,
   HealthHistory,
   Instance,
-  ServiceConfigVersion,
   ServiceConfiguration,
+  ServiceConfigVersion,
   ServiceRegistry,
 } from './models/index.js';

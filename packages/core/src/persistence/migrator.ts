@@ -3,10 +3,11 @@
  * record that it ran, so a failed migration leaves nothing behind; on PostgreSQL an advisory lock keeps
  * two processes from migrating at once, and on SQLite the immediate transaction does.
  */
-import type { Sequelize } from 'sequelize-typescript';
+
 import { QueryTypes } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
 import { Umzug, type UmzugStorage } from 'umzug';
-import { ServiceDeckError, describeError } from '../errors.js';
+import { describeError, ServiceDeckError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
@@ -25,7 +26,10 @@ export interface MigrationState {
 async function ensureMigrationsTable(sequelize: Sequelize): Promise<void> {
   await sequelize.getQueryInterface().createTable(MIGRATIONS_TABLE, {
     name: { type: 'VARCHAR(255)', primaryKey: true, allowNull: false },
-    applied_at: { type: sequelize.getDialect() === 'postgres' ? 'TIMESTAMPTZ' : 'DATETIME', allowNull: false },
+    applied_at: {
+      type: sequelize.getDialect() === 'postgres' ? 'TIMESTAMPTZ' : 'DATETIME',
+      allowNull: false,
+    },
   });
 }
 

@@ -113,7 +113,10 @@ describe('discoverServices', () => {
 
   it("GIVEN the host's own service globs THEN matching files are discovered and others ignored", async () => {
     host = await createHost(['sd-plugin-valid']);
-    const result = await discoverServices({ root: host.root, serviceGlobs: [path.join(FIXTURE_HOST_SERVICES, '*.service.js')] });
+    const result = await discoverServices({
+      root: host.root,
+      serviceGlobs: [path.join(FIXTURE_HOST_SERVICES, '*.service.js')],
+    });
     expect(result.problems).toEqual([]);
     expect(ids(result.definitions)).toEqual(['alpha', 'beta', 'gamma']);
     expect(result.definitions.find((d) => d.metadata.id === 'gamma')?.source).toEqual({

@@ -22,7 +22,10 @@ export interface FixtureHost {
  * Creates a host whose package.json depends on `dependencies` (fixture plugin names), each linked into
  * its node_modules. `installedOnly` are linked but not listed as dependencies.
  */
-export async function createHost(dependencies: readonly string[], installedOnly: readonly string[] = []): Promise<FixtureHost> {
+export async function createHost(
+  dependencies: readonly string[],
+  installedOnly: readonly string[] = [],
+): Promise<FixtureHost> {
   const root = await mkdtemp(path.join(tmpdir(), 'servicedeck-host-'));
   await mkdir(path.join(root, 'node_modules'), { recursive: true });
   await writeFile(

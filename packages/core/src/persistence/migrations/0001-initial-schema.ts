@@ -41,7 +41,10 @@ export const initialSchema: Migration = {
       },
       { transaction },
     );
-    await qi.addIndex('service_registry', ['service_type'], { name: 'idx_service_registry_type', transaction });
+    await qi.addIndex('service_registry', ['service_type'], {
+      name: 'idx_service_registry_type',
+      transaction,
+    });
 
     await qi.createTable(
       'service_configuration',
@@ -61,7 +64,10 @@ export const initialSchema: Migration = {
       unique: true,
       transaction,
     });
-    await qi.addIndex('service_configuration', ['service_id'], { name: 'idx_service_config_service', transaction });
+    await qi.addIndex('service_configuration', ['service_id'], {
+      name: 'idx_service_config_service',
+      transaction,
+    });
 
     await qi.createTable(
       'service_config_version',
@@ -97,7 +103,10 @@ export const initialSchema: Migration = {
       },
       { transaction },
     );
-    await qi.addIndex('audit_log', ['service_id', 'created_at'], { name: 'idx_audit_log_service', transaction });
+    await qi.addIndex('audit_log', ['service_id', 'created_at'], {
+      name: 'idx_audit_log_service',
+      transaction,
+    });
     await qi.addIndex('audit_log', ['created_at'], { name: 'idx_audit_log_created', transaction });
 
     await qi.createTable(
@@ -114,7 +123,10 @@ export const initialSchema: Migration = {
       },
       { transaction },
     );
-    await qi.addIndex('health_history', ['service_id', 'checked_at'], { name: 'idx_health_history_service', transaction });
+    await qi.addIndex('health_history', ['service_id', 'checked_at'], {
+      name: 'idx_health_history_service',
+      transaction,
+    });
 
     await qi.createTable(
       'servicedeck_instance',

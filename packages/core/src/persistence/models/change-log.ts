@@ -9,7 +9,7 @@ export class ChangeLog extends Model {
   @Column({ type: DataType.INTEGER, primaryKey: true, autoIncrement: true })
   declare revision: number;
 
-  /** What changed: `service` (catalog row), `state` (enabled flag), `config`. */
+  /** What changed: `catalog` (a discovery sync; entity `*`), `state` (enabled flag), `config`. */
   @Column({ type: DataType.STRING(30), allowNull: false })
   declare kind: string;
 

@@ -5,7 +5,6 @@ export { HealthHistory } from './health-history.js';
 export { Instance } from './instance.js';
 export { ServiceConfiguration } from './service-configuration.js';
 export { ServiceRegistry } from './service-registry.js';
-import { ServiceRegistry } from './service-registry.js';
 
 import { AuditLog } from './audit-log.js';
 import { ChangeLog } from './change-log.js';
@@ -13,6 +12,7 @@ import { ServiceConfigVersion } from './config-version.js';
 import { HealthHistory } from './health-history.js';
 import { Instance } from './instance.js';
 import { ServiceConfiguration } from './service-configuration.js';
+import { ServiceRegistry } from './service-registry.js';
 
 /** Every model, for registering with a Sequelize instance. */
 export const ALL_MODELS = [

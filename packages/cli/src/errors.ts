@@ -1,0 +1,39 @@
+/**
+ * Maps errors to one clear line and an exit code, in one place.
+ *
+ * Exit codes: 0 ok, 1 operation failed, 2 usage or input error.
+ */
+import { type ErrorCategory, isServiceDeckError } from '@servicedeck/core';
+
+/** The documented exit codes. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const CATEGORY_EXIT: Record<ErrorCategory, number> = {
+  input: EXIT.usage,
+  'not-found': EXIT.failed,
+  conflict: EXIT.failed,
+  'not-allowed': EXIT.failed,
+  unavailable: EXIT.failed,
+  internal: EXIT.failed,
+};
+
+/** The exit code for an error. */
+export function exitCodeFor(error: unknown): number {
+  return isServiceDeckError(error) ? CATEGORY_EXIT[error.category] : EXIT.failed;
+}
+
+/** One line for the user: `error SD_ERR_…: message`; with `verbose`, the stack and causes follow. */
+export function formatError(error: unknown, verbose: boolean): string {
+  const head = isServiceDeckError(error)
+    ? `error ${error.code}: ${error.message}`
+    : `error: ${error instanceof Error ? error.message : String(error)}`;
+  if (!verbose) return head;
+  const lines = [head];
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (current.stack) lines.push(current.stack);
+    current = current.cause;
+    if (current !== undefined) lines.push('caused by:');
+  }
+  return lines.join('\n');
+}

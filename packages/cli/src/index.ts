@@ -1,0 +1,9 @@
+/**
+ * `@servicedeck/cli`: the `servicedeck` command, also usable as a library.
+ *
+ * @packageDocumentation
+ */
+
+export type { CommandContext, GlobalOptions, Io } from './context.js';
+export { EXIT, exitCodeFor, formatError } from './errors.js';
+export { createProgram, run } from './main.js';

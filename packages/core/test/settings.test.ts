@@ -1,0 +1,104 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveSettings } from '../src/settings.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'servicedeck-settings-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('resolveSettings', () => {
+  it('GIVEN nothing configured THEN SQLite in the working directory and no extra sources are used', async () => {
+    const settings = await resolveSettings({}, {}, dir);
+    expect(settings).toMatchObject({
+      database: 'sqlite:servicedeck.db',
+      root: dir,
+      plugins: [],
+      services: [],
+      logLevel: 'info',
+      configFile: null,
+      origins: { database: 'default', root: 'default' },
+    });
+  });
+
+  it('GIVEN a config file, environment and flags THEN flags beat environment, which beats the file', async () => {
+    await writeFile(
+      path.join(dir, 'servicedeck.config.json'),
+      JSON.stringify({
+        database: 'data/bot.db',
+        plugins: ['a'],
+        services: ['dist/services/*.js'],
+        logLevel: 'warn',
+        root: 'bot',
+      }),
+    );
+    const fromFile = await resolveSettings({}, {}, dir);
+    expect(fromFile).toMatchObject({
+      database: path.join(dir, 'data/bot.db'),
+      root: path.join(dir, 'bot'),
+      plugins: ['a'],
+      services: ['dist/services/*.js'],
+      logLevel: 'warn',
+      configFile: path.join(dir, 'servicedeck.config.json'),
+    });
+    const fromEnv = await resolveSettings(
+      {},
+      {
+        SERVICEDECK_DATABASE_URL: 'postgres://bot@db/bot',
+        SERVICEDECK_PLUGINS: 'x, y',
+        SERVICEDECK_LOG_LEVEL: 'debug',
+      },
+      dir,
+    );
+    expect(fromEnv).toMatchObject({
+      database: 'postgres://bot@db/bot',
+      plugins: ['x', 'y'],
+      logLevel: 'debug',
+    });
+    expect(fromEnv.origins).toMatchObject({ database: 'env', plugins: 'env', services: 'file' });
+    const fromFlags = await resolveSettings(
+      { database: 'sqlite:flag.db', plugins: ['z'] },
+      { SERVICEDECK_DATABASE_URL: 'postgres://x@y/z' },
+      dir,
+    );
+    expect(fromFlags).toMatchObject({
+      database: 'sqlite:flag.db',
+      plugins: ['z'],
+      origins: { database: 'flag', plugins: 'flag' },
+    });
+  });
+
+  it('GIVEN a config file with mistakes THEN one error lists each and says where to look', async () => {
+    const file = path.join(dir, 'servicedeck.config.json');
+    await writeFile(file, JSON.stringify({ databse: 'x', plugins: 'a', logLevel: 'loud' }));
+    await expect(resolveSettings({}, {}, dir)).rejects.toMatchObject({
+      code: 'SD_ERR_CONFIG_FILE_INVALID',
+      message: `Configuration file ${file} is invalid: "databse" is not a setting; "plugins" must be an array of non-empty strings; "logLevel" must be one of debug, info, warn, error. Fix it (settings: database, root, plugins, services, logLevel); see docs/configuration.md.`,
+    });
+  });
+
+  it('GIVEN a config file that is not JSON or a --config path that does not exist THEN the error says so', async () => {
+    await writeFile(path.join(dir, 'servicedeck.config.json'), '{ database: nope');
+    await expect(resolveSettings({}, {}, dir)).rejects.toMatchObject({
+      code: 'SD_ERR_CONFIG_FILE_INVALID',
+      message: expect.stringMatching(/is invalid: it is not valid JSON/),
+    });
+    await expect(resolveSettings({ configFile: 'missing.json' }, {}, dir)).rejects.toMatchObject({
+      code: 'SD_ERR_CONFIG_FILE_INVALID',
+      message: expect.stringMatching(
+        /^Cannot read configuration file .*missing\.json: ENOENT.*Check the path given with --config or SERVICEDECK_CONFIG\.$/,
+      ),
+    });
+  });
+
+  it('GIVEN an invalid log level in the environment THEN it is refused with the valid ones', async () => {
+    await expect(resolveSettings({}, { SERVICEDECK_LOG_LEVEL: 'verbose' }, dir)).rejects.toMatchObject({
+      message: 'SERVICEDECK_LOG_LEVEL="verbose" is not a log level. Use one of debug, info, warn, error.',
+    });
+  });
+});
