@@ -133,10 +133,10 @@ describe.each(DIALECTS)('ServiceRegistryManager on %s', async (dialect) => {
         running: false,
       });
       expect(second.getService('alpha').getConfig()).toEqual({ greeting: 'bonjour' });
-    // Nothing new was discovered, so the restart recorded no catalog change.
-    const check = await openDatabase({ url: testDb.url });
-    expect(await check.repos.changes.count()).toBe(1);
-    await check.close();
+      // Nothing new was discovered, so the restart recorded no catalog change.
+      const check = await openDatabase({ url: testDb.url });
+      expect(await check.repos.changes.count()).toBe(1);
+      await check.close();
       expect(() => second.getService('beta')).toThrow(
         expect.objectContaining({
           code: 'SD_ERR_SERVICE_NOT_RUNNING',
