@@ -30,12 +30,11 @@ if [ ! -x "$PNPM_BIN" ] || [ "$("$PNPM_BIN" --version 2>/dev/null)" != "$PNPM_VE
   mkdir -p "$ROOT/.tools"
   npm install --prefix "$ROOT/.tools" --no-audit --no-fund --loglevel=error "pnpm@$PNPM_VERSION" >&2
 fi
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/node_modules/.bin:$PATH"
 
-if [ -f pnpm-lock.yaml ]; then
-  pnpm install --frozen-lockfile --reporter=append-only >&2
-else
-  pnpm install --reporter=append-only >&2
-fi
+# The lockfile pins every dependency. Not --frozen-lockfile: pnpm 12 would then insist on recording its
+# own pin in the lockfile, which it cannot do for a pnpm the registry serves without platform binaries.
+pnpm install --no-frozen-lockfile --prefer-offline --reporter=append-only 2> >(grep -v 'packageManager pin was not recorded' >&2) >&2
 
 pnpm exec turbo run build --output-logs=errors-only >&2
