@@ -33,8 +33,10 @@ fi
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/node_modules/.bin:$PATH"
 
-# The lockfile pins every dependency. Not --frozen-lockfile: pnpm 12 would then insist on recording its
-# own pin in the lockfile, which it cannot do for a pnpm the registry serves without platform binaries.
-pnpm install --no-frozen-lockfile --prefer-offline --reporter=append-only 2> >(grep -v 'packageManager pin was not recorded' >&2) >&2
+if [ -f pnpm-lock.yaml ]; then
+  pnpm install --frozen-lockfile --prefer-offline --reporter=append-only >&2
+else
+  pnpm install --prefer-offline --reporter=append-only >&2
+fi
 
 pnpm exec turbo run build --output-logs=errors-only >&2
