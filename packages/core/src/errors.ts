@@ -152,8 +152,16 @@ export function isServiceDeckError(error: unknown, code?: ErrorCode): error is S
   return error instanceof ServiceDeckError && (code === undefined || error.code === code);
 }
 
-/** The message of any thrown value, for embedding in another message. */
+/**
+ * The message of any thrown value, for embedding in another message: on one line, without a final full
+ * stop (the embedding sentence adds its own).
+ */
 export function describeError(error: unknown): string {
+  const text = rawMessage(error).replace(/\s+/g, ' ').trim();
+  return text.endsWith('.') && !text.endsWith('..') ? text.slice(0, -1) : text;
+}
+
+function rawMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;
   try {

@@ -365,8 +365,9 @@ export class ServiceRegistryManager {
     try {
       instance = definition.instance ?? this.construct(definition, log);
     } catch (error) {
-      const reason = describeError(error).replace(/\s+/g, ' ').trim();
+      const reason = describeError(error);
       const undeclared = /unregistered dependency token: "servicedeck:service:([^"]+)"/.exec(reason)?.[1];
+      const untyped = reason.includes('TypeInfo not known');
       const wrapped = new ServiceDeckError(
         'SD_ERR_SERVICE_CONSTRUCTION_FAILED',
         undeclared
@@ -377,7 +378,9 @@ export class ServiceRegistryManager {
           details: { serviceId: id },
           hint: undeclared
             ? `Add "${undeclared}" to the dependencies in its metadata.`
-            : 'Check its constructor and the tokens it injects.',
+            : untyped
+              ? 'Its constructor takes parameters but the class is not injectable: decorate it with @Service() (or @injectable()), or give it a constructor without parameters.'
+              : 'Check its constructor and the tokens it injects.',
         },
       );
       this.setObserved(runtime, 'error', wrapped.message);

@@ -55,7 +55,10 @@ export interface HealthCheckSettings {
 
 /** The metadata a service declares, before defaults are applied. */
 export interface ServiceMetadataInput {
-  /** Unique id: lowercase letters, digits and dashes, starting with a letter (`github`, `redis-cache`). */
+  /**
+   * Unique id: lowercase letters and digits, in words joined by single dashes or underscores, starting
+   * with a letter (`github`, `redis-cache`, `wolfram_alpha`).
+   */
   readonly id: string;
   /** Human-readable name. */
   readonly name: string;
@@ -64,11 +67,11 @@ export interface ServiceMetadataInput {
   /** How the service relates to the bot. */
   readonly type: ServiceType;
   /** The service's version (semver recommended). */
-  readonly version?: string;
+  readonly version?: string | null;
   /** Ids of services this one needs running first. */
   readonly dependencies?: readonly string[];
   /** JSON Schema (2020-12) of the service's configuration. */
-  readonly configSchema?: ConfigSchema;
+  readonly configSchema?: ConfigSchema | null;
   /** Health-check settings; unset fields take the defaults. */
   readonly healthCheck?: Partial<HealthCheckSettings>;
   /** Free-form labels for filtering (`"database"`, `"core"`). */

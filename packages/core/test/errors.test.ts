@@ -7,7 +7,10 @@ const DOC = new URL('../../../docs/errors.md', import.meta.url);
 describe('error codes', () => {
   it('GIVEN docs/errors.md THEN it documents every code with its category, and no code that does not exist', async () => {
     const doc = await readFile(DOC, 'utf8');
-    const rows = [...doc.matchAll(/^\|\s*`(SD_ERR_[A-Z_]+)`\s*\|\s*([a-z-]+)\s*\|/gm)].map((m) => [m[1], m[2]]);
+    const rows = [...doc.matchAll(/^\|\s*`(SD_ERR_[A-Z_]+)`\s*\|\s*([a-z-]+)\s*\|/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]);
     const documented = Object.fromEntries(rows);
     expect(rows.length).toBe(Object.keys(documented).length);
     expect(documented).toEqual(

@@ -16,7 +16,10 @@ export interface UpOptions {
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
 export function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
+    // Services need not hold the event loop open (an embedded SQLite holds no handle): this does.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const onSignal = (signal: NodeJS.Signals): void => {
+      clearInterval(keepAlive);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       // A second signal while stopping forces the exit.

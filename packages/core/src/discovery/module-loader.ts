@@ -14,8 +14,9 @@ export interface ModuleLoadResult {
   readonly problems: DiscoveryProblem[];
 }
 
+/** A constructor: a class, or a function compiled from one (arrow functions have no prototype). */
 function isClass(value: unknown): value is ServiceClass {
-  return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
+  return typeof value === 'function' && value.prototype !== undefined;
 }
 
 function asProblem(error: unknown, origin: string, serviceId?: string): DiscoveryProblem {

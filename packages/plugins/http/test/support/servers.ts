@@ -1,0 +1,128 @@
+/**
+ * Real HTTP(S) servers on 127.0.0.1 standing in for the endpoints the service watches, a port that
+ * refuses connections, and a throwaway self-signed certificate.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** A request a test server received. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+/** A running test server. */
+export interface TestServer {
+  /** `http://127.0.0.1:<port>` (or https). */
+  readonly url: string;
+  readonly port: number;
+  /** Every request received, in order. */
+  readonly requests: SeenRequest[];
+  /** How many connections are open on the server's side. */
+  openConnections(): number;
+  close(): Promise<void>;
+}
+
+/** A request handler of a test server. */
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A PEM key and self-signed certificate for 127.0.0.1. */
+export interface Certificate {
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** Starts a server on 127.0.0.1 on a free port; with a certificate, an HTTPS one. */
+export async function startServer(handler: Handler, certificate?: Certificate): Promise<TestServer> {
+  const requests: SeenRequest[] = [];
+  const sockets = new Set<Socket>();
+  const listener: Handler = (req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    handler(req, res);
+  };
+  const server = certificate ? https.createServer(certificate, listener) : http.createServer(listener);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // A failed TLS handshake is the client's business here; keep the server quiet about it.
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${certificate ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
+    requests,
+    openConnections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port on 127.0.0.1 that was just open and is now closed, so connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = await startServer(() => undefined);
+  await server.close();
+  return server.port;
+}
+
+/** A fresh self-signed certificate made with the openssl command, or undefined when it is missing. */
+export function selfSignedCertificate(): Certificate | undefined {
+  const dir = mkdtempSync(path.join(tmpdir(), 'servicedeck-http-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+    };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until `condition()` holds, polling every 10 ms, or fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** How many active resources of `type` (`TCPSocketWrap`, `Timeout`…) keep the process alive. */
+export function activeResources(type: string): number {
+  return process.getActiveResourcesInfo().filter((name) => name === type).length;
+}
