@@ -61,6 +61,7 @@ describe.each(DIALECTS)('the main job (servicedeck up) on %s', async (dialect) =
       expect(out).toMatch(
         /^http\s+HTTP endpoint\s+wrapper\s+\S+\s+yes\s+○ inactive\s+not configured: url is required$/m,
       );
+      expect(out).toMatch(/^process\s+Bot process\s+internal\s+-\s+yes\s+(\? unknown|● active)\s+\S/m);
       expect(out).not.toContain('Skipped');
       running.child.kill('SIGINT');
       expect(await running.exited).toBe(0);

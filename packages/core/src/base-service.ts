@@ -21,10 +21,9 @@ export abstract class BaseService<TConfig extends JsonObject = JsonObject> imple
   protected config: TConfig = {} as TConfig;
 
   /** Checks the service's health. */
-  public abstract healthCheck():
-    | Promise<HealthCheckResult | ServiceStatus>
-    | HealthCheckResult
-    | ServiceStatus;
+  public abstract healthCheck(
+    signal?: AbortSignal,
+  ): Promise<HealthCheckResult | ServiceStatus> | HealthCheckResult | ServiceStatus;
 
   /** The metadata declared with `@Service()` or a static `SERVICE_METADATA`. */
   public getMetadata(): ServiceMetadata {

@@ -22,6 +22,10 @@ export type ServiceSource =
   | {
       /** An instance passed to `registerService`. */
       readonly kind: 'registered';
+    }
+  | {
+      /** A service that comes with servicedeck itself (the bot process). */
+      readonly kind: 'builtin';
     };
 
 // biome-ignore lint/suspicious/noExplicitAny: service constructors take whatever tsyringe injects.
@@ -56,5 +60,7 @@ export function describeSource(source: ServiceSource): string {
       return source.file;
     case 'registered':
       return 'registerService()';
+    case 'builtin':
+      return '@servicedeck/core (built in)';
   }
 }

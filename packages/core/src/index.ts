@@ -33,6 +33,16 @@ export {
   type ServiceDeckErrorOptions,
 } from './errors.js';
 export { checkDependencyGraph, dependentsOf, type GraphCheck } from './graph.js';
+export { HealthMonitor, type HealthMonitorOptions } from './health/monitor.js';
+export { Semaphore } from './health/semaphore.js';
+export { applyOutcome, type CheckOutcome, outcomeOf, type ThresholdState } from './health/thresholds.js';
+export type {
+  HealthCheckRecord,
+  HealthEvents,
+  HealthTarget,
+  ServiceHealth,
+  StatusChange,
+} from './health/types.js';
 export { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 export {
   createLogger,
@@ -62,6 +72,13 @@ export {
   Service,
 } from './metadata.js';
 export {
+  DEFAULT_HEALTH_RETENTION,
+  type HealthHistoryOptions,
+  HealthHistoryStore,
+  type HealthRetention,
+  type Uptime,
+} from './persistence/health-store.js';
+export {
   type CatalogEntry,
   CatalogStore,
   type CatalogSyncResult,
@@ -80,6 +97,11 @@ export {
   parseDatabaseUrl,
   redactUrl,
 } from './persistence/index.js';
+export {
+  PROCESS_SERVICE_ID,
+  type ProcessHealthConfig,
+  ProcessHealthService,
+} from './process-health.service.js';
 export { type ConfigCheck, type ConfigProblem, checkConfig, compileConfigSchema } from './schema.js';
 export {
   CONFIG_FILE_NAME,

@@ -5,17 +5,22 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { type DiscoveryProblem, describeSource, type ServiceDefinition } from './definition.js';
 import { type DiscoveryOptions, type DiscoveryResult, discoverServices } from './discovery/discovery.js';
 import { describeError, ServiceDeckError } from './errors.js';
 import { checkDependencyGraph } from './graph.js';
+import { HealthMonitor } from './health/monitor.js';
+import type { HealthCheckRecord, HealthEvents, StatusChange } from './health/types.js';
 import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
 import { type CatalogEntry, CatalogStore } from './persistence/catalog-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
+import { HealthHistoryStore, type HealthRetention, type Uptime } from './persistence/health-store.js';
+import { ProcessHealthService } from './process-health.service.js';
 import { checkConfig } from './schema.js';
 import { withTimeout } from './timeout.js';
 import type {
@@ -45,6 +50,30 @@ export interface ServiceRegistryManagerOptions {
   readonly enableTimeoutMs?: number;
   /** Milliseconds a service's `disable()` may take during shutdown (default 10 000). */
   readonly disableTimeoutMs?: number;
+  /** Health monitoring. */
+  readonly health?: HealthOptions;
+  /** Register the built-in `process` service (event loop, memory, uptime of this process; default true). */
+  readonly processHealth?: boolean;
+}
+
+/** Health-monitoring options of a {@link ServiceRegistryManager}. */
+export interface HealthOptions {
+  /** Run scheduled checks (default true). On-demand checks work either way. */
+  readonly schedule?: boolean;
+  /** The most checks running at once (default 512). */
+  readonly concurrency?: number;
+  /** Milliseconds an on-demand result is reused (default 5 000). */
+  readonly cacheTtlMs?: number;
+  /** How long and how much history is kept (default 7 days, 1 000 results per service). */
+  readonly retention?: Partial<HealthRetention>;
+  /** Milliseconds between history batch writes (default 1 000). */
+  readonly flushIntervalMs?: number;
+}
+
+/** Options of {@link ServiceRegistryManager.checkHealth}. */
+export interface CheckHealthOptions {
+  /** Check even if a result younger than the cache TTL exists (default false). */
+  readonly fresh?: boolean;
 }
 
 /** Filters of {@link ServiceRegistryManager.listServices}. */
@@ -126,12 +155,24 @@ export class ServiceRegistryManager {
   private db: Database | undefined;
   private catalog: CatalogStore | undefined;
   private currentState: ManagerState = 'created';
+  private monitor: HealthMonitor | undefined;
+  private history: HealthHistoryStore | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  /** Status changes and check results; see {@link HealthEvents}. */
+  public readonly events = new EventEmitter<HealthEvents>();
 
   public constructor(options: ServiceRegistryManagerOptions = {}) {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     this.container = options.container ?? globalContainer.createChildContainer();
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    if (options.processHealth !== false) {
+      this.registered.push({
+        metadata: new ProcessHealthService().getMetadata(),
+        source: { kind: 'builtin' },
+        serviceClass: ProcessHealthService,
+      });
+    }
   }
 
   /** The manager's lifecycle state. */
@@ -184,7 +225,7 @@ export class ServiceRegistryManager {
       );
     }
     const normalized = normalizeMetadata(metadata ?? instance.getMetadata(), 'registerService()');
-    if (this.registered.some((d) => d.metadata.id === normalized.id)) {
+    if (this.registered.some((d) => d.metadata.id === normalized.id && d.source.kind === 'registered')) {
       throw new ServiceDeckError(
         'SD_ERR_DUPLICATE_SERVICE',
         `Service "${normalized.id}" is already registered.`,
@@ -194,6 +235,9 @@ export class ServiceRegistryManager {
         },
       );
     }
+    // A registration replaces a built-in service of the same id (to configure it differently, say).
+    const builtin = this.registered.findIndex((d) => d.metadata.id === normalized.id);
+    if (builtin >= 0) this.registered.splice(builtin, 1);
     this.registered.push({ metadata: normalized, source: { kind: 'registered' }, instance });
   }
 
@@ -286,6 +330,7 @@ export class ServiceRegistryManager {
         await Promise.all(wave.map((id) => this.startOne(id, configs.get(id) ?? {})));
       }
       await this.persistStatuses();
+      await this.startHealth();
       this.currentState = 'running';
       const running = [...this.runtime.values()].filter((r) => r.instance).length;
       this.logger.info('servicedeck started', {
@@ -295,6 +340,7 @@ export class ServiceRegistryManager {
       });
     } catch (error) {
       this.currentState = 'stopping';
+      await this.stopHealth();
       await this.stopAll();
       await this.closeDatabase();
       this.currentState = 'stopped';
@@ -441,6 +487,114 @@ export class ServiceRegistryManager {
     );
   }
 
+  /** Starts the health monitor over every running service, and history with its retention. */
+  private async startHealth(): Promise<void> {
+    const options = this.options.health ?? {};
+    const history = new HealthHistoryStore(this.database, {
+      ...(options.retention === undefined ? {} : { retention: options.retention }),
+      ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+      logger: this.logger,
+    });
+    const monitor = new HealthMonitor({
+      instanceId: this.instanceId,
+      logger: this.logger,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }),
+    });
+    monitor.on('check', (record) => {
+      history.add(record);
+      this.events.emit('check', record);
+    });
+    monitor.on('statusChange', (change) => this.onStatusChange(change));
+    for (const id of this.startWaves.flat()) {
+      const runtime = this.runtime.get(id);
+      const instance = runtime?.instance;
+      if (!runtime?.definition || !instance) continue;
+      const { metadata } = runtime.definition;
+      monitor.track(id, {
+        check: (signal) => instance.healthCheck(signal),
+        settings: metadata.healthCheck,
+        dependencies: metadata.dependencies,
+      });
+    }
+    this.history = history;
+    this.monitor = monitor;
+    await history.prune().catch((error: unknown) => this.logger.warn('health history not pruned', { error }));
+    this.pruneTimer = setInterval(
+      () => {
+        void history
+          .prune()
+          .catch((error: unknown) => this.logger.warn('health history not pruned', { error }));
+      },
+      60 * 60 * 1000,
+    );
+    this.pruneTimer.unref();
+    if (options.schedule !== false) monitor.start();
+  }
+
+  private onStatusChange(change: StatusChange): void {
+    const runtime = this.runtime.get(change.service);
+    if (!runtime?.instance) return;
+    this.setObserved(runtime, change.to, change.message);
+    this.events.emit('statusChange', change);
+    const catalog = this.catalog as CatalogStore;
+    void catalog
+      .setStatuses([{ id: change.service, status: change.to, message: change.message }])
+      .catch((error: unknown) => this.logger.warn('status not saved', { service: change.service, error }));
+  }
+
+  private async stopHealth(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+    await this.monitor?.stop();
+    await this.history?.close();
+  }
+
+  /** A record for a service that is not checked (not running), from what this process knows of it. */
+  private unchecked(runtime: RuntimeEntry): HealthCheckRecord {
+    return {
+      serviceId: runtime.entry.id,
+      instanceId: this.instanceId,
+      status: runtime.status,
+      latencyMs: null,
+      message: runtime.statusMessage,
+      cause: null,
+      checkedAt: new Date(),
+    };
+  }
+
+  /**
+   * Checks one service now (seed name), through the monitor's concurrency bound. A result younger than
+   * the cache TTL is reused unless `fresh`. A service that is not running is not checked: its record
+   * says why (disabled, not configured…).
+   *
+   * @throws ServiceDeckError `SD_ERR_SERVICE_NOT_FOUND`.
+   */
+  public async checkHealth(id: string, options: CheckHealthOptions = {}): Promise<HealthCheckRecord> {
+    const runtime = this.runtimeOf(id);
+    const pending = runtime.instance ? this.monitor?.checkNow(id, options.fresh ?? false) : undefined;
+    return pending ? await pending : this.unchecked(runtime);
+  }
+
+  /** Checks every service in the catalog now (seed name), all through the concurrency bound. */
+  public async checkAllHealth(options: CheckHealthOptions = {}): Promise<Map<string, HealthCheckRecord>> {
+    const services = await this.listServices();
+    const records = await Promise.all(services.map((s) => this.checkHealth(s.id, options)));
+    return new Map(records.map((record) => [record.serviceId, record]));
+  }
+
+  /** The last `limit` health results of a service, newest first. */
+  public async healthHistory(id: string, limit = 20): Promise<HealthCheckRecord[]> {
+    this.runtimeOf(id);
+    return (this.history as HealthHistoryStore).recent(id, limit);
+  }
+
+  /** The share of checks that found a service `active` over the last `windowMs` (default 24 h). */
+  public async uptime(id: string, windowMs = 24 * 60 * 60 * 1000): Promise<Uptime> {
+    this.runtimeOf(id);
+    return (this.history as HealthHistoryStore).uptime(id, new Date(Date.now() - windowMs));
+  }
+
   /** Disables every running service, dependents before their dependencies. Never throws. */
   private async stopAll(): Promise<void> {
     for (const wave of [...this.startWaves].reverse()) {
@@ -490,6 +644,7 @@ export class ServiceRegistryManager {
     if (this.currentState === 'stopped' || this.currentState === 'stopping') return;
     if (this.currentState !== 'running') throw this.stateError('shut down');
     this.currentState = 'stopping';
+    await this.stopHealth();
     await this.stopAll();
     try {
       await this.database.repos.instances.update(
@@ -558,7 +713,7 @@ export class ServiceRegistryManager {
       running: runtime.instance !== undefined,
       missing: entry.missing,
       source: entry.source,
-      lastHealthCheck: entry.lastHealthCheck,
+      lastHealthCheck: this.monitor?.health(entry.id)?.last?.checkedAt ?? entry.lastHealthCheck,
     };
   }
 

@@ -112,8 +112,13 @@ export interface HealthCheckResult {
  * promises. See `BaseService` for a class with sensible defaults.
  */
 export interface ServiceInterface {
-  /** Checks the service's health. Throwing counts as a failed check with the error's message. */
-  healthCheck(): Promise<HealthCheckResult | ServiceStatus> | HealthCheckResult | ServiceStatus;
+  /**
+   * Checks the service's health. Throwing counts as a failed check with the error's message; a check
+   * that outlasts its timeout counts as failed, and `signal` aborts then so the check can stop its work.
+   */
+  healthCheck(
+    signal?: AbortSignal,
+  ): Promise<HealthCheckResult | ServiceStatus> | HealthCheckResult | ServiceStatus;
   /** Returns the service's metadata. */
   getMetadata(): ServiceMetadata | ServiceMetadataInput;
   /** Starts the service: connect, create clients, schedule work. */

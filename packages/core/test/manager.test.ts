@@ -72,6 +72,7 @@ describe.each(DIALECTS)('ServiceRegistryManager on %s', async (dialect) => {
   ) {
     testDb ??= await createTestDatabase(dialect);
     const created = new ServiceRegistryManager({
+      processHealth: false,
       ...extra,
       database: { url: testDb.url },
       discovery: { root: host?.root ?? testDb.dir, ...extra.discovery },
@@ -287,7 +288,11 @@ describe('ServiceRegistryManager misuse', () => {
     const testDb = await createTestDatabase('sqlite');
     const host = await createHost(['sd-plugin-valid', 'sd-plugin-throws']);
     try {
-      const m = new ServiceRegistryManager({ database: { url: testDb.url }, discovery: { root: host.root } });
+      const m = new ServiceRegistryManager({
+        database: { url: testDb.url },
+        discovery: { root: host.root },
+        processHealth: false,
+      });
       await m.start();
       expect(() =>
         m.registerService(new RecordingService({ id: 'late', name: 'Late', type: 'internal' })),
