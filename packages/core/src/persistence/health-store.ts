@@ -101,11 +101,22 @@ export class HealthHistoryStore {
           })),
           { transaction },
         );
-        const latest = new Date(Math.max(...[...lastAt.values()].map((d) => d.getTime())));
-        await this.db.repos.registry.update(
-          { lastHealthCheck: latest },
-          { where: { id: [...lastAt.keys()] }, transaction, silent: true },
-        );
+        // One statement per chunk stamps each service with its own latest check.
+        const entries = [...lastAt.entries()];
+        for (let start = 0; start < entries.length; start += 200) {
+          const chunk = entries.slice(start, start + 200);
+          const replacements: Record<string, unknown> = {};
+          const cases = chunk.map(([id, at], i) => {
+            replacements[`id${i}`] = id;
+            replacements[`at${i}`] = at;
+            return `WHEN :id${i} THEN ${this.db.dialect === 'postgres' ? `CAST(:at${i} AS TIMESTAMPTZ)` : `:at${i}`}`;
+          });
+          await this.db.sequelize.query(
+            `UPDATE service_registry SET last_health_check = CASE id ${cases.join(' ')} END
+              WHERE id IN (${chunk.map((_, i) => `:id${i}`).join(', ')})`,
+            { replacements, transaction },
+          );
+        }
       });
     } catch (error) {
       this.logger.warn('health history not written', { results: batch.length, error });
