@@ -91,6 +91,36 @@ export const ERROR_CODES = {
     category: 'unavailable',
     summary: 'A database migration failed; nothing of it was kept.',
   },
+  SD_ERR_CONFIG_INVALID: {
+    category: 'input',
+    summary: "A service's configuration fails its schema; every invalid field is listed.",
+  },
+  SD_ERR_CONFIG_CONFLICT: {
+    category: 'conflict',
+    summary: 'The configuration changed since the version the edit was based on.',
+  },
+  SD_ERR_CONFIG_APPLY_FAILED: {
+    category: 'internal',
+    summary:
+      'The service rejected a new configuration, or failed its health check right after; the previous one was restored.',
+  },
+  SD_ERR_CONFIG_VERSION_NOT_FOUND: {
+    category: 'not-found',
+    summary: 'No configuration version with this number exists for the service.',
+  },
+  SD_ERR_SECRET_KEY_MISSING: {
+    category: 'unavailable',
+    summary: 'The master key needed to read or write secrets is not available or is malformed.',
+  },
+  SD_ERR_SECRET_DECRYPT_FAILED: {
+    category: 'unavailable',
+    summary:
+      'A stored secret cannot be decrypted with the key of its id (a different key, or an altered value).',
+  },
+  SD_ERR_KEY_ROTATION_NEEDS_KEY: {
+    category: 'input',
+    summary: 'Keys come from the environment, so a rotation needs the new key to be given.',
+  },
   SD_ERR_CONFIG_FILE_INVALID: {
     category: 'input',
     summary: 'The servicedeck configuration file cannot be read or is invalid.',

@@ -9,6 +9,18 @@ import 'reflect-metadata';
 export { inject, injectable } from 'tsyringe';
 export { BaseService } from './base-service.js';
 export {
+  type ConfigApplied,
+  type ConfigChangeOptions,
+  type ConfigField,
+  type ConfigSource,
+  type ConfigUpdateResult,
+  Configuration,
+  type ConfigVersionEntry,
+  type ServiceConfigView,
+} from './config/configuration.js';
+export { type ConfigChange, envVarName, REDACTED, secretKeys } from './config/fields.js';
+export { DEFAULT_KEY_FILE, generateKey, KEY_ENV, Keyring, type KeySource, keyId } from './config/keyring.js';
+export {
   type DiscoveryProblem,
   describeSource,
   type ServiceClass,
@@ -71,6 +83,7 @@ export {
   SERVICE_METADATA,
   Service,
 } from './metadata.js';
+export type { Actor, AuditEntry, AuditFilter, AuditResult } from './persistence/audit-store.js';
 export {
   DEFAULT_HEALTH_RETENTION,
   type HealthHistoryOptions,

@@ -8,6 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
+import {
+  type ConfigChangeOptions,
+  type ConfigUpdateResult,
+  Configuration,
+  type ConfigVersionEntry,
+  type LiveService,
+  type ResolvedConfig,
+  type ServiceConfigView,
+} from './config/configuration.js';
+import type { Keyring } from './config/keyring.js';
 import { type DiscoveryProblem, describeSource, type ServiceDefinition } from './definition.js';
 import { type DiscoveryOptions, type DiscoveryResult, discoverServices } from './discovery/discovery.js';
 import { describeError, ServiceDeckError } from './errors.js';
@@ -17,11 +27,12 @@ import type { HealthCheckRecord, HealthEvents, StatusChange } from './health/typ
 import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
+import { type Actor, type AuditEntry, type AuditFilter, AuditStore } from './persistence/audit-store.js';
 import { type CatalogEntry, CatalogStore } from './persistence/catalog-store.js';
+import { ConfigStore } from './persistence/config-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
 import { HealthHistoryStore, type HealthRetention, type Uptime } from './persistence/health-store.js';
 import { ProcessHealthService } from './process-health.service.js';
-import { checkConfig } from './schema.js';
 import { withTimeout } from './timeout.js';
 import type {
   JsonObject,
@@ -54,6 +65,20 @@ export interface ServiceRegistryManagerOptions {
   readonly health?: HealthOptions;
   /** Register the built-in `process` service (event loop, memory, uptime of this process; default true). */
   readonly processHealth?: boolean;
+  /** Configuration: environment overrides, master keys. */
+  readonly config?: ConfigOptions;
+}
+
+/** Configuration options of a {@link ServiceRegistryManager}. */
+export interface ConfigOptions {
+  /** Environment for `SERVICEDECK_<SERVICE>_<KEY>` overrides and master keys (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Directory the key file path is relative to (default: the working directory). */
+  readonly cwd?: string;
+  /** Master keys given directly instead of `SERVICEDECK_MASTER_KEY` or the key file. */
+  readonly keyring?: Keyring;
+  /** Milliseconds a service's `updateConfig()` may take when a change is applied (default 30 000). */
+  readonly applyTimeoutMs?: number;
 }
 
 /** Health-monitoring options of a {@link ServiceRegistryManager}. */
@@ -128,6 +153,8 @@ interface RuntimeEntry {
   instance: ServiceInterface | undefined;
   status: ServiceStatus;
   statusMessage: string | null;
+  /** The configuration version the live instance was given. */
+  appliedConfigVersion: number | undefined;
 }
 
 /**
@@ -156,6 +183,8 @@ export class ServiceRegistryManager {
   private catalog: CatalogStore | undefined;
   private currentState: ManagerState = 'created';
   private monitor: HealthMonitor | undefined;
+  private configuration: Configuration | undefined;
+  private audit: AuditStore | undefined;
   private history: HealthHistoryStore | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   /** Status changes and check results; see {@link HealthEvents}. */
@@ -297,6 +326,11 @@ export class ServiceRegistryManager {
           ? database
           : await openDatabase({ ...(database as DatabaseOptions | undefined), logger: this.logger });
       this.catalog = new CatalogStore(this.db, this.instanceId);
+      this.audit = new AuditStore(this.db, this.instanceId);
+      this.configuration = new Configuration(this.db, new ConfigStore(this.db), this.audit, {
+        ...this.options.config,
+        logger: this.logger,
+      });
       const sync = await this.catalog.sync(discovered.ordered);
       this.logger.info('catalog synced', {
         services: sync.entries.length,
@@ -315,6 +349,7 @@ export class ServiceRegistryManager {
           entry,
           definition,
           instance: undefined,
+          appliedConfigVersion: undefined,
           status: problem ? 'error' : entry.missing ? 'inactive' : 'unknown',
           statusMessage: problem
             ? problem.error.message
@@ -325,9 +360,9 @@ export class ServiceRegistryManager {
       }
       await this.registerInstance();
       this.startWaves = this.computeWaves(discovered.ordered);
-      const configs = await (this.catalog as CatalogStore).readAllConfig();
+      const configs = await this.config.resolveAll(discovered.ordered.map((d) => d.metadata));
       for (const wave of this.startWaves) {
-        await Promise.all(wave.map((id) => this.startOne(id, configs.get(id) ?? {})));
+        await Promise.all(wave.map((id) => this.startOne(id, configs.get(id))));
       }
       await this.persistStatuses();
       await this.startHealth();
@@ -381,7 +416,10 @@ export class ServiceRegistryManager {
   }
 
   /** Constructs, configures and enables one service, recording why when it does not start. */
-  private async startOne(id: string, stored: JsonObject): Promise<void> {
+  private async startOne(
+    id: string,
+    config: { resolved?: ResolvedConfig; version: number; error?: ServiceDeckError } | undefined,
+  ): Promise<void> {
     const runtime = this.runtime.get(id);
     const definition = runtime?.definition;
     if (!runtime || !definition) return;
@@ -400,7 +438,13 @@ export class ServiceRegistryManager {
       log.info('service not started: dependency not running', { dependencies: blocked });
       return;
     }
-    const check = checkConfig(metadata.configSchema, stored, id);
+    if (!config?.resolved) {
+      const reason = config?.error?.message ?? 'its configuration could not be read';
+      this.setObserved(runtime, 'error', reason);
+      log.error('service not started: configuration unreadable', { error: config?.error });
+      return;
+    }
+    const check = config.resolved;
     if (check.problems.length > 0) {
       const detail = check.problems.map((p) => p.message).join(', ');
       this.setObserved(runtime, 'inactive', `not configured: ${detail}`);
@@ -462,6 +506,7 @@ export class ServiceRegistryManager {
       return;
     }
     runtime.instance = instance;
+    runtime.appliedConfigVersion = config.version;
     this.setObserved(runtime, 'unknown', 'started; not checked yet');
     log.info('service started', { version: metadata.version });
   }
@@ -506,19 +551,9 @@ export class ServiceRegistryManager {
       this.events.emit('check', record);
     });
     monitor.on('statusChange', (change) => this.onStatusChange(change));
-    for (const id of this.startWaves.flat()) {
-      const runtime = this.runtime.get(id);
-      const instance = runtime?.instance;
-      if (!runtime?.definition || !instance) continue;
-      const { metadata } = runtime.definition;
-      monitor.track(id, {
-        check: (signal) => instance.healthCheck(signal),
-        settings: metadata.healthCheck,
-        dependencies: metadata.dependencies,
-      });
-    }
     this.history = history;
     this.monitor = monitor;
+    for (const id of this.startWaves.flat()) this.trackHealth(id);
     await history.prune().catch((error: unknown) => this.logger.warn('health history not pruned', { error }));
     this.pruneTimer = setInterval(
       () => {
@@ -530,6 +565,19 @@ export class ServiceRegistryManager {
     );
     this.pruneTimer.unref();
     if (options.schedule !== false) monitor.start();
+  }
+
+  /** Puts a running service under the health monitor. */
+  private trackHealth(id: string): void {
+    const runtime = this.runtime.get(id);
+    const instance = runtime?.instance;
+    if (!this.monitor || !runtime?.definition || !instance) return;
+    const { metadata } = runtime.definition;
+    this.monitor.track(id, {
+      check: (signal) => instance.healthCheck(signal),
+      settings: metadata.healthCheck,
+      dependencies: metadata.dependencies,
+    });
   }
 
   private onStatusChange(change: StatusChange): void {
@@ -593,6 +641,130 @@ export class ServiceRegistryManager {
   public async uptime(id: string, windowMs = 24 * 60 * 60 * 1000): Promise<Uptime> {
     this.runtimeOf(id);
     return (this.history as HealthHistoryStore).uptime(id, new Date(Date.now() - windowMs));
+  }
+
+  private get config(): Configuration {
+    if (!this.configuration) throw this.stateError('manage configuration');
+    return this.configuration;
+  }
+
+  /** The definition of a service that can be configured (discovered this time). */
+  private configurable(id: string): { runtime: RuntimeEntry; metadata: ServiceMetadata } {
+    const runtime = this.runtimeOf(id);
+    if (!runtime.definition) {
+      throw new ServiceDeckError(
+        'SD_ERR_SERVICE_NOT_RUNNING',
+        `Service "${id}" was not found by discovery this time, so its settings cannot be read or changed.`,
+        { details: { serviceId: id }, hint: 'Install its plugin again; its stored settings were kept.' },
+      );
+    }
+    return { runtime, metadata: runtime.definition.metadata };
+  }
+
+  /** How a configuration change reaches one service's live instance. */
+  private live(id: string, runtime: RuntimeEntry): LiveService {
+    return {
+      running: () => runtime.instance !== undefined,
+      apply: async (config) => {
+        await runtime.instance?.updateConfig(config);
+      },
+      checkHealth: async () => this.monitor?.checkNow(id, true),
+      appliedVersion: (version) => {
+        runtime.appliedConfigVersion = version;
+      },
+      startIfWaiting: async () => {
+        if (
+          this.currentState !== 'running' ||
+          runtime.instance ||
+          !runtime.entry.enabled ||
+          !runtime.definition
+        ) {
+          return false;
+        }
+        const configs = await this.config.resolveAll([runtime.definition.metadata]);
+        await this.startOne(id, configs.get(id));
+        this.trackHealth(id);
+        await (this.catalog as CatalogStore).setStatuses([
+          { id, status: runtime.status, message: runtime.statusMessage },
+        ]);
+        return runtime.instance !== undefined;
+      },
+    };
+  }
+
+  /**
+   * A service's configuration for display: effective values with secrets redacted, where each comes
+   * from (stored, default, environment override), the stored version, and what is invalid.
+   */
+  public async getConfig(id: string): Promise<ServiceConfigView> {
+    const { runtime, metadata } = this.configurable(id);
+    return this.config.view(metadata, runtime.instance ? runtime.appliedConfigVersion : undefined);
+  }
+
+  /**
+   * Changes a service's settings: `patch` is merged into the stored settings (`null` removes one), the
+   * result is validated, stored as a new version with an audit entry, and applied to the running service.
+   * If the service rejects it or fails its health check right after, the previous settings are restored.
+   *
+   * @throws ServiceDeckError `SD_ERR_CONFIG_INVALID` (every invalid field listed; nothing stored),
+   *   `SD_ERR_CONFIG_CONFLICT` (the stored version is newer than `expectedVersion`),
+   *   `SD_ERR_CONFIG_APPLY_FAILED` (rejected and restored), `SD_ERR_SECRET_KEY_MISSING`.
+   */
+  public async updateConfig(
+    id: string,
+    patch: JsonObject,
+    options: ConfigChangeOptions,
+  ): Promise<ConfigUpdateResult> {
+    const { runtime, metadata } = this.configurable(id);
+    const result = await this.config.update(metadata, patch, options, this.live(id, runtime));
+    this.logger.info('configuration changed', {
+      service: id,
+      version: result.version,
+      applied: result.applied,
+      actor: options.actor,
+    });
+    return result;
+  }
+
+  /** A service's configuration versions, newest first, with their changes (secrets redacted). */
+  public async configHistory(id: string, limit = 50): Promise<ConfigVersionEntry[]> {
+    const { metadata } = this.configurable(id);
+    return this.config.history(metadata, limit);
+  }
+
+  /**
+   * Makes an earlier configuration version current again, as a new version, applied like any change.
+   *
+   * @throws ServiceDeckError `SD_ERR_CONFIG_VERSION_NOT_FOUND`, and those of {@link updateConfig}.
+   */
+  public async rollbackConfig(
+    id: string,
+    version: number,
+    options: ConfigChangeOptions,
+  ): Promise<ConfigUpdateResult> {
+    const { runtime, metadata } = this.configurable(id);
+    return this.config.rollback(metadata, version, options, this.live(id, runtime));
+  }
+
+  /**
+   * Re-encrypts every stored secret with a new master key in one transaction. With a key file the key is
+   * generated; with `SERVICEDECK_MASTER_KEY` pass `newKey`.
+   */
+  public async rotateKeys(
+    options: Actor & { newKey?: Uint8Array },
+  ): Promise<{ keyId: string; reencrypted: number }> {
+    const result = await this.config.rotateKeys(
+      { actor: options.actor, adapter: options.adapter },
+      options.newKey,
+    );
+    this.logger.info('master key rotated', { keyId: result.keyId, reencrypted: result.reencrypted });
+    return result;
+  }
+
+  /** Audit entries, newest first. */
+  public async auditLog(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    if (!this.audit) throw this.stateError('read the audit log');
+    return this.audit.list(filter);
   }
 
   /** Disables every running service, dependents before their dependencies. Never throws. */

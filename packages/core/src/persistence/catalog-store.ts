@@ -166,18 +166,6 @@ export class CatalogStore {
     return rows.map(toEntry);
   }
 
-  /** The stored (non-secret) configuration of every service, decoded, by service id. */
-  public async readAllConfig(): Promise<Map<string, JsonObject>> {
-    const rows = await this.db.repos.configuration.findAll({ where: { encrypted: false } });
-    const configs = new Map<string, JsonObject>();
-    for (const row of rows) {
-      const config = configs.get(row.serviceId) ?? {};
-      config[row.configKey] = JSON.parse(row.configValue) as JsonValue;
-      configs.set(row.serviceId, config);
-    }
-    return configs;
-  }
-
   /** Records the statuses this process observed, one statement per distinct status and message. */
   public async setStatuses(
     statuses: readonly { id: string; status: ServiceStatus; message: string | null }[],

@@ -1,0 +1,98 @@
+/**
+ * The audit log: every management action, who did it, through which adapter, on which service, with what
+ * result and details (secrets already redacted by the caller).
+ */
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { JsonObject } from '../types.js';
+import type { Database } from './database.js';
+
+/** Who acts, and through what. */
+export interface Actor {
+  /** A Discord user id, an OS user name, an API token name… */
+  readonly actor: string;
+  /** `discord`, `cli`, `web`, `core`… */
+  readonly adapter: string;
+}
+
+/** The outcome of an audited action. */
+export type AuditResult = 'ok' | 'failed' | 'denied';
+
+/** One audit entry. */
+export interface AuditEntry extends Actor {
+  readonly id: number;
+  readonly action: string;
+  readonly serviceId: string | null;
+  readonly result: AuditResult;
+  readonly details: JsonObject;
+  readonly instanceId: string | null;
+  readonly at: Date;
+}
+
+/** Filters of {@link AuditStore.list}. */
+export interface AuditFilter {
+  readonly serviceId?: string;
+  readonly actor?: string;
+  readonly action?: string;
+  readonly result?: AuditResult;
+  /** Only entries at or after this time. */
+  readonly since?: Date;
+  /** At most this many, newest first (default 50). */
+  readonly limit?: number;
+}
+
+/** Writes and reads `audit_log`. */
+export class AuditStore {
+  public constructor(
+    private readonly db: Database,
+    private readonly instanceId: string,
+  ) {}
+
+  /** Records an action. */
+  public async record(
+    entry: Actor & { action: string; serviceId?: string | null; result: AuditResult; details?: JsonObject },
+    transaction?: Transaction,
+  ): Promise<void> {
+    await this.db.repos.audit.create(
+      {
+        actor: entry.actor,
+        adapter: entry.adapter,
+        action: entry.action,
+        serviceId: entry.serviceId ?? null,
+        result: entry.result,
+        details: entry.details ?? {},
+        instanceId: this.instanceId,
+      },
+      { transaction },
+    );
+  }
+
+  /** Entries matching the filter, newest first. */
+  public async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    const where: WhereOptions = {
+      ...(filter.serviceId === undefined ? {} : { serviceId: filter.serviceId }),
+      ...(filter.actor === undefined ? {} : { actor: filter.actor }),
+      ...(filter.action === undefined ? {} : { action: filter.action }),
+      ...(filter.result === undefined ? {} : { result: filter.result }),
+      ...(filter.since === undefined ? {} : { createdAt: { [Op.gte]: filter.since } }),
+    };
+    const rows = await this.db.repos.audit.findAll({
+      where,
+      order: [
+        ['createdAt', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: filter.limit ?? 50,
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      actor: row.actor,
+      adapter: row.adapter,
+      action: row.action,
+      serviceId: row.serviceId,
+      result: row.result as AuditResult,
+      details: (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as JsonObject,
+      instanceId: row.instanceId,
+      at: new Date(row.createdAt),
+    }));
+  }
+}
