@@ -91,6 +91,18 @@ export const ERROR_CODES = {
     category: 'unavailable',
     summary: 'A database migration failed; nothing of it was kept.',
   },
+  SD_ERR_DEPENDENCIES_DISABLED: {
+    category: 'conflict',
+    summary: 'A service cannot be enabled while services it depends on are disabled.',
+  },
+  SD_ERR_DEPENDENTS_ENABLED: {
+    category: 'conflict',
+    summary: 'A service cannot be disabled while enabled services depend on it.',
+  },
+  SD_ERR_SERVICE_MISSING: {
+    category: 'conflict',
+    summary: 'The service is in the catalog but was not found by discovery, so it cannot be started.',
+  },
   SD_ERR_CONFIG_INVALID: {
     category: 'input',
     summary: "A service's configuration fails its schema; every invalid field is listed.",

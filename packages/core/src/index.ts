@@ -56,6 +56,7 @@ export type {
   StatusChange,
 } from './health/types.js';
 export { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
+export type { LifecyclePlan, PlanStep } from './lifecycle/plan.js';
 export {
   createLogger,
   type LogFields,

@@ -25,6 +25,7 @@ import { checkDependencyGraph } from './graph.js';
 import { HealthMonitor } from './health/monitor.js';
 import type { HealthCheckRecord, HealthEvents, StatusChange } from './health/types.js';
 import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
+import { type LifecyclePlan, type PlanNode, planDisable, planEnable } from './lifecycle/plan.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
 import { type Actor, type AuditEntry, type AuditFilter, AuditStore } from './persistence/audit-store.js';
@@ -61,6 +62,8 @@ export interface ServiceRegistryManagerOptions {
   readonly enableTimeoutMs?: number;
   /** Milliseconds a service's `disable()` may take during shutdown (default 10 000). */
   readonly disableTimeoutMs?: number;
+  /** Milliseconds a disable waits for the service's work in flight (`withService`) to finish (default 10 000). */
+  readonly drainTimeoutMs?: number;
   /** Health monitoring. */
   readonly health?: HealthOptions;
   /** Register the built-in `process` service (event loop, memory, uptime of this process; default true). */
@@ -147,6 +150,29 @@ export interface DiscoveryReport {
 /** The lifecycle state of the manager. */
 export type ManagerState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+/** Who asks for a lifecycle change, and whether only to see the plan. */
+export interface LifecycleOptions extends Actor {
+  /** Return the plan without changing anything. */
+  readonly dryRun?: boolean;
+}
+
+/** What happened to one service of a plan. */
+export interface LifecycleOutcome {
+  readonly serviceId: string;
+  readonly action: 'enable' | 'disable';
+  readonly result: 'ok' | 'failed';
+  /** The status the service ended in, and why. */
+  readonly status: ServiceStatus;
+  readonly message: string | null;
+}
+
+/** The plan of an enable or disable, and (unless a dry run) what happened to each service. */
+export interface LifecycleResult {
+  readonly plan: LifecyclePlan;
+  readonly dryRun: boolean;
+  readonly outcomes: readonly LifecycleOutcome[];
+}
+
 interface RuntimeEntry {
   entry: CatalogEntry;
   definition: ServiceDefinition | undefined;
@@ -155,6 +181,10 @@ interface RuntimeEntry {
   statusMessage: string | null;
   /** The configuration version the live instance was given. */
   appliedConfigVersion: number | undefined;
+  /** Calls through `withService` in flight. */
+  inFlight: number;
+  /** Resolved when `inFlight` drops to zero while draining. */
+  drained: (() => void) | undefined;
 }
 
 /**
@@ -350,6 +380,8 @@ export class ServiceRegistryManager {
           definition,
           instance: undefined,
           appliedConfigVersion: undefined,
+          inFlight: 0,
+          drained: undefined,
           status: problem ? 'error' : entry.missing ? 'inactive' : 'unknown',
           statusMessage: problem
             ? problem.error.message
@@ -767,38 +799,202 @@ export class ServiceRegistryManager {
     return this.audit.list(filter);
   }
 
+  /**
+   * Runs `work` with a service's live instance, counted as in flight: disabling the service waits for it
+   * (up to the drain timeout) before calling `disable()`.
+   *
+   * @throws ServiceDeckError `SD_ERR_SERVICE_NOT_FOUND` or `SD_ERR_SERVICE_NOT_RUNNING`.
+   */
+  public async withService<T extends ServiceInterface, R>(
+    id: string,
+    work: (service: T) => Promise<R> | R,
+  ): Promise<R> {
+    const service = this.getService<T>(id);
+    const runtime = this.runtime.get(id) as RuntimeEntry;
+    runtime.inFlight += 1;
+    try {
+      return await work(service);
+    } finally {
+      runtime.inFlight -= 1;
+      if (runtime.inFlight === 0) runtime.drained?.();
+    }
+  }
+
+  private planNodes(): Map<string, PlanNode> {
+    return new Map(
+      [...this.runtime.values()].map((r) => [
+        r.entry.id,
+        {
+          id: r.entry.id,
+          enabled: r.entry.enabled,
+          missing: r.entry.missing || !r.definition,
+          dependencies: r.definition?.metadata.dependencies ?? r.entry.dependencies,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Enables a service at run time: persists the desired state, then starts it (and, with
+   * `withDependencies`, its disabled dependencies first). With `dryRun`, only returns the plan.
+   *
+   * @throws ServiceDeckError `SD_ERR_DEPENDENCIES_DISABLED` listing them (unless `withDependencies`),
+   *   `SD_ERR_SERVICE_MISSING`, `SD_ERR_SERVICE_NOT_FOUND`.
+   */
+  public async enableService(
+    id: string,
+    options: LifecycleOptions & { withDependencies?: boolean },
+  ): Promise<LifecycleResult> {
+    this.runtimeOf(id);
+    const plan = planEnable(id, this.planNodes(), options.withDependencies ?? false);
+    return this.execute(plan, options);
+  }
+
+  /**
+   * Disables a service at run time: persists the desired state, then stops it after its work in flight
+   * (and, with `cascade`, its enabled dependents first). With `dryRun`, only returns the plan.
+   *
+   * @throws ServiceDeckError `SD_ERR_DEPENDENTS_ENABLED` listing them (unless `cascade`), `SD_ERR_SERVICE_NOT_FOUND`.
+   */
+  public async disableService(
+    id: string,
+    options: LifecycleOptions & { cascade?: boolean },
+  ): Promise<LifecycleResult> {
+    this.runtimeOf(id);
+    const plan = planDisable(id, this.planNodes(), options.cascade ?? false);
+    return this.execute(plan, options);
+  }
+
+  private async execute(plan: LifecyclePlan, options: LifecycleOptions): Promise<LifecycleResult> {
+    const actor = { actor: options.actor, adapter: options.adapter };
+    if (options.dryRun || plan.steps.length === 0)
+      return { plan, dryRun: options.dryRun ?? false, outcomes: [] };
+    const enabled = plan.action === 'enable';
+    const ids = plan.steps.map((step) => step.serviceId);
+    // The desired state of every service in the plan changes in one transaction.
+    await this.database.transaction(async (transaction) => {
+      const change = await this.database.repos.changes.create(
+        { kind: 'state', entityId: plan.target, instanceId: this.instanceId },
+        { transaction },
+      );
+      await this.database.repos.registry.update(
+        { enabled, revision: change.revision },
+        { where: { id: ids }, transaction },
+      );
+    });
+    for (const id of ids) {
+      const runtime = this.runtime.get(id) as RuntimeEntry;
+      runtime.entry = { ...runtime.entry, enabled };
+    }
+    const outcomes: LifecycleOutcome[] = [];
+    for (const step of plan.steps) {
+      const runtime = this.runtime.get(step.serviceId) as RuntimeEntry;
+      let error: ServiceDeckError | undefined;
+      if (enabled) {
+        const configs = await this.config.resolveAll([runtime.definition?.metadata as ServiceMetadata]);
+        await this.startOne(step.serviceId, configs.get(step.serviceId));
+        this.trackHealth(step.serviceId);
+        if (runtime.status === 'error') {
+          error = new ServiceDeckError(
+            'SD_ERR_SERVICE_ENABLE_FAILED',
+            runtime.statusMessage ?? `Service "${step.serviceId}" failed to start.`,
+            {
+              details: { serviceId: step.serviceId },
+            },
+          );
+        }
+      } else {
+        error = await this.stopOne(step.serviceId, 'disabled');
+      }
+      const outcome: LifecycleOutcome = {
+        serviceId: step.serviceId,
+        action: step.action,
+        result: error ? 'failed' : 'ok',
+        status: runtime.status,
+        message: runtime.statusMessage,
+      };
+      outcomes.push(outcome);
+      await (this.catalog as CatalogStore).setStatuses([
+        { id: step.serviceId, status: runtime.status, message: runtime.statusMessage },
+      ]);
+      await (this.audit as AuditStore).record({
+        ...actor,
+        action: step.action,
+        serviceId: step.serviceId,
+        result: outcome.result,
+        details: {
+          plan: plan.target,
+          status: runtime.status,
+          ...(error ? { reason: error.message } : {}),
+        },
+      });
+      this.logger.info(`service ${step.action}d`, {
+        service: step.serviceId,
+        result: outcome.result,
+        actor: options.actor,
+      });
+    }
+    return { plan, dryRun: false, outcomes };
+  }
+
   /** Disables every running service, dependents before their dependencies. Never throws. */
   private async stopAll(): Promise<void> {
     for (const wave of [...this.startWaves].reverse()) {
-      await Promise.all(
-        wave.map(async (id) => {
-          const runtime = this.runtime.get(id);
-          if (!runtime?.instance) return;
-          const instance = runtime.instance;
-          runtime.instance = undefined;
-          const timeoutMs = this.options.disableTimeoutMs ?? 10_000;
-          try {
-            await withTimeout(
-              () => instance.disable(),
-              timeoutMs,
-              () => new Error(`disable() did not finish within ${timeoutMs} ms`),
-            );
-            this.setObserved(runtime, 'inactive', 'stopped');
-            this.logger.info('service stopped', { service: id });
-          } catch (error) {
-            const wrapped = new ServiceDeckError(
-              'SD_ERR_SERVICE_DISABLE_FAILED',
-              `Service "${id}" failed to stop: ${describeError(error)}.`,
-              {
-                cause: error,
-                details: { serviceId: id },
-              },
-            );
-            this.setObserved(runtime, 'error', wrapped.message);
-            this.logger.error('service failed to stop', { service: id, error: wrapped });
-          }
+      await Promise.all(wave.map((id) => this.stopOne(id, 'stopped')));
+    }
+  }
+
+  /**
+   * Stops one running service: its health checks stop, new `withService` calls are refused, work in
+   * flight finishes (or the drain timeout passes), then `disable()` runs within its timeout.
+   *
+   * @returns the error of a failed `disable()`, if any (the service is then in `error`).
+   */
+  private async stopOne(id: string, reason: string): Promise<ServiceDeckError | undefined> {
+    const runtime = this.runtime.get(id);
+    if (!runtime?.instance) return undefined;
+    const instance = runtime.instance;
+    runtime.instance = undefined;
+    this.monitor?.untrack(id);
+    if (runtime.inFlight > 0) {
+      const drainMs = this.options.drainTimeoutMs ?? 10_000;
+      await withTimeout(
+        () =>
+          new Promise<void>((resolve) => {
+            runtime.drained = resolve;
+          }),
+        drainMs,
+        () => new Error('drain timeout'),
+      ).catch(() =>
+        this.logger.warn('work still in flight after the drain timeout', {
+          service: id,
+          inFlight: runtime.inFlight,
         }),
       );
+      runtime.drained = undefined;
+    }
+    const timeoutMs = this.options.disableTimeoutMs ?? 10_000;
+    try {
+      await withTimeout(
+        () => instance.disable(),
+        timeoutMs,
+        () => new Error(`disable() did not finish within ${timeoutMs} ms`),
+      );
+      this.setObserved(runtime, 'inactive', reason);
+      this.logger.info('service stopped', { service: id });
+      return undefined;
+    } catch (error) {
+      const wrapped = new ServiceDeckError(
+        'SD_ERR_SERVICE_DISABLE_FAILED',
+        `Service "${id}" failed to stop: ${describeError(error)}.`,
+        {
+          cause: error,
+          details: { serviceId: id },
+        },
+      );
+      this.setObserved(runtime, 'error', wrapped.message);
+      this.logger.error('service failed to stop', { service: id, error: wrapped });
+      return wrapped;
     }
   }
 

@@ -210,7 +210,7 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
         message:
           '"webhook" rejected configuration version 2: 7 retries is unlucky; the previous settings were restored as version 3. Check the values and the service, then try again.',
       });
-      expect(service.config).toEqual({ url: `${server.url}/ok`, retries: 2 });
+      expect(service.getConfig()).toEqual({ url: `${server.url}/ok`, retries: 2 });
       expect((await m.getConfig('webhook')).version).toBe(3);
       expect((await m.configHistory('webhook')).map((v) => v.values.retries)).toEqual([2, 7, 2]);
       const [restore] = await m.auditLog({ serviceId: 'webhook' });
@@ -229,7 +229,7 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
       code: 'SD_ERR_CONFIG_APPLY_FAILED',
       message: expect.stringContaining('its health check failed right after: answered 503'),
     });
-    expect(service.config.url).toBe(`${server.url}/ok`);
+    expect(service.getConfig().url).toBe(`${server.url}/ok`);
   });
 
   it.skipIf(skip)(
@@ -311,7 +311,7 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
         applied: 'next-start',
         version: 2,
       });
-      expect(service.config.retries).toBe(3);
+      expect(service.getConfig().retries).toBe(3);
       expect((await m.getConfig('webhook')).pendingRestart).toBe(true);
     },
   );
@@ -333,7 +333,7 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
       await m.shutdown();
       const service = new WebhookService();
       await start(service);
-      expect(service.config.token).toBe('second-token');
+      expect(service.getConfig().token).toBe('second-token');
       await m.rollbackConfig; // keep the first manager referenced
       const [rotation] = (await managers[1]?.auditLog({ action: 'keys.rotate' })) ?? [];
       expect(rotation?.details).toMatchObject({ fromKey: before, toKey: result.keyId, reencrypted: 3 });
