@@ -44,8 +44,47 @@ export async function shouldSkip(dialect: Dialect): Promise<boolean> {
   return true;
 }
 
+/** Every test databases' name starts with this; the global setup drops leftovers. */
+export const TEST_DATABASE_PREFIX = 'servicedeck_test_';
+
+/**
+ * A database of this test process's own: vitest runs each test file in its own process, and a process id
+ * is never shared by two running processes (a pool slot id can be, while the previous file's process
+ * is still finishing).
+ */
 function workerDatabaseName(suffix = ''): string {
-  return `servicedeck_test_w${process.env.VITEST_POOL_ID ?? '0'}${suffix}`;
+  return `${TEST_DATABASE_PREFIX}p${process.pid}${suffix}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Drops the test databases of test processes that are no longer running (so a run never drops the
+ * databases of another run going on at the same time).
+ */
+export async function dropStaleTestDatabases(): Promise<void> {
+  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${TEST_DATABASE_PREFIX}%`],
+    );
+    for (const { datname } of rows) {
+      const pid = Number(/_p(\d+)/.exec(datname)?.[1]);
+      if (Number.isInteger(pid) && processAlive(pid)) continue;
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  } finally {
+    await admin.end();
+  }
 }
 
 function urlFor(database: string): string {

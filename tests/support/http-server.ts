@@ -39,15 +39,18 @@ export async function startTestServer(): Promise<TestServer> {
     };
     switch (url.pathname) {
       case '/ok':
-        return finish(200);
+        finish(200);
+        break;
       case '/fail':
-        return finish(503);
+        finish(503);
+        break;
       case '/flap':
-        return finish(flap);
+        finish(flap);
+        break;
       case '/slow': {
         const timer = setTimeout(() => finish(200), Number(url.searchParams.get('ms') ?? 100));
         res.on('close', () => clearTimeout(timer));
-        return;
+        break;
       }
       case '/hang':
         hanging.add(res);
@@ -55,9 +58,9 @@ export async function startTestServer(): Promise<TestServer> {
           hanging.delete(res);
           inFlight.now -= 1;
         });
-        return;
+        break;
       default:
-        return finish(404);
+        finish(404);
     }
   };
   const server: Server = createServer(handler);

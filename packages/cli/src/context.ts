@@ -30,18 +30,42 @@ export interface Io {
   readonly cwd: string;
 }
 
+/**
+ * Every log line passes through here, so a display that redraws itself on the terminal (the live table of
+ * `up`, the progress line of `health`) can erase itself before a log line and draw itself again after it.
+ */
+export interface LogTap {
+  /** When set, called with each log line's write instead of writing it; it must call `write` once. */
+  around: ((write: () => void) => void) | undefined;
+}
+
 /** A command's context. */
 export interface CommandContext {
   readonly settings: ServiceDeckSettings;
   readonly logger: Logger;
   readonly style: Styler;
   readonly io: Io;
+  /** Where the logger's lines pass on their way to standard error. */
+  readonly logTap: LogTap;
   /** Writes a line to standard output. */
   print(line: string): void;
 }
 
+/** What a command changes in the context's defaults. */
+export interface ContextDefaults {
+  /**
+   * The log level when none is given by `--log-level`, `SERVICEDECK_LOG_LEVEL` or the configuration file
+   * (one-shot commands such as `health` are quieter than `up`).
+   */
+  readonly logLevel?: LogLevel;
+}
+
 /** Resolves settings from the global options and builds the context. */
-export async function createContext(options: GlobalOptions, io: Io): Promise<CommandContext> {
+export async function createContext(
+  options: GlobalOptions,
+  io: Io,
+  defaults: ContextDefaults = {},
+): Promise<CommandContext> {
   const settings = await resolveSettings(
     {
       ...(options.database === undefined ? {} : { database: options.database }),
@@ -54,16 +78,31 @@ export async function createContext(options: GlobalOptions, io: Io): Promise<Com
     io.env,
     io.cwd,
   );
+  const logTap: LogTap = { around: undefined };
   const logger = createLogger({
-    level: options.verbose ? 'debug' : settings.logLevel,
+    level: options.verbose
+      ? 'debug'
+      : settings.origins.logLevel === 'default'
+        ? (defaults.logLevel ?? settings.logLevel)
+        : settings.logLevel,
     format: options.logFormat ?? (io.stderr.isTTY ? 'pretty' : 'json'),
-    stream: io.stderr,
+    stream: {
+      write: (chunk: string) => {
+        const write = (): void => {
+          io.stderr.write(chunk);
+        };
+        if (logTap.around) logTap.around(write);
+        else write();
+        return true;
+      },
+    },
   });
   return {
     settings,
     logger,
     style: createStyler(useColor(io.stdout, io.env)),
     io,
+    logTap,
     print: (line) => {
       io.stdout.write(`${line}\n`);
     },

@@ -1,12 +1,12 @@
 /**
  * Maps errors to one clear line and an exit code, in one place.
  *
- * Exit codes: 0 ok, 1 operation failed, 2 usage or input error.
+ * Exit codes: 0 ok, 1 operation failed, 2 usage or input error, 3 a health check found a service in error.
  */
 import { type ErrorCategory, isServiceDeckError } from '@servicedeck/core';
 
 /** The documented exit codes. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unhealthy: 3 } as const;
 
 const CATEGORY_EXIT: Record<ErrorCategory, number> = {
   input: EXIT.usage,

@@ -2,7 +2,7 @@
  * The `servicedeck` command line. Commands are imported only when run, so each starts quickly.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createContext, type GlobalOptions, type Io } from './context.js';
+import { type ContextDefaults, createContext, type GlobalOptions, type Io } from './context.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';
 
 const VERSION = '0.1.0';
@@ -50,11 +50,12 @@ export function createProgram(io: Io, onExit: (code: number) => void): Command {
   const runCommand =
     <A extends unknown[]>(
       body: (context: Awaited<ReturnType<typeof createContext>>, ...args: A) => Promise<number>,
+      defaults: ContextDefaults = {},
     ) =>
     async (...args: A): Promise<void> => {
       const options = program.opts<GlobalOptions>();
       try {
-        const context = await createContext(options, io);
+        const context = await createContext(options, io, defaults);
         onExit(await body(context, ...args));
       } catch (error) {
         io.stderr.write(`${formatError(error, Boolean(options.verbose))}\n`);
@@ -65,11 +66,15 @@ export function createProgram(io: Io, onExit: (code: number) => void): Command {
   program
     .command('up')
     .description(
-      'run servicedeck: discover services, sync the catalog, start enabled services, run until Ctrl-C',
+      'run servicedeck: discover services, sync the catalog, start enabled services, follow their status until Ctrl-C',
     )
     .addHelpText(
       'after',
       `
+On a terminal the catalog is redrawn in place as checks complete, with each service's latency and last
+check. Otherwise (a pipe, a log file) it is printed once and each status change adds a line:
+  2026-11-23T21:30:00.000Z http: unknown → active (200 OK in 3 ms)
+
 Examples:
   $ servicedeck up
   $ servicedeck up --database postgres://bot@localhost:5432/bot
@@ -82,11 +87,45 @@ Examples:
       }),
     );
 
+  program
+    .command('health')
+    .argument('[id]', 'the service to check (default: every service)')
+    .description('check every service (or one) once, now, and print the results; exit 3 when one is in error')
+    .option('--json', 'print a JSON array of results instead of the table')
+    .addHelpText(
+      'after',
+      `
+Each running service's healthCheck() is called once, now: the schedule's thresholds do not apply, so one
+failed check is an error here. A disabled or not configured service is shown as inactive with the reason,
+which is not a failure; one that failed to start is in error. Works whether or not the bot is running.
+--json prints [{ serviceId, status, checked, latencyMs, message, cause, checkedAt, details }] (docs/cli.md).
+
+Exit codes: 0 no service in error, 3 a service is in error, 1 failed (database unavailable, unknown
+service…), 2 usage error.
+
+Examples:
+  $ servicedeck health
+  $ servicedeck health redis
+  $ servicedeck health --json | jq '.[] | select(.status == "error") | .serviceId'
+  $ servicedeck health || echo "something is unhealthy"`,
+    )
+    .action(
+      runCommand(
+        async (context, id: string | undefined, options: { json?: boolean }) => {
+          const { health } = await import('./commands/health.js');
+          return health(context, id, { json: Boolean(options.json) });
+        },
+        // A one-off command: its own start-up and shutdown are not news, warnings and errors are.
+        { logLevel: 'warn' },
+      ),
+    );
+
   return program;
 }
 
 /**
- * Runs the command line and resolves with the exit code (0 ok, 1 failed, 2 usage error).
+ * Runs the command line and resolves with the exit code (0 ok, 1 failed, 2 usage error, 3 a service is in
+ * `error` per `health`).
  *
  * @param argv - `process.argv`-style arguments (node, script, …args).
  */

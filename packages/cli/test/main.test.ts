@@ -21,6 +21,17 @@ describe('servicedeck', () => {
     expect(io.out()).toContain('Examples:\n  $ servicedeck up\n');
   });
 
+  it('GIVEN --help on health THEN it describes the exit codes and the JSON shape with examples, exit 0', async () => {
+    const io = captureIo(dir);
+    expect(await run(['node', 'servicedeck', 'health', '--help'], io)).toBe(0);
+    expect(io.out()).toContain('Usage: servicedeck health [options] [id]');
+    expect(io.out()).toContain('Exit codes: 0 no service in error, 3 a service is in error');
+    expect(io.out()).toContain(
+      '{ serviceId, status, checked, latencyMs, message, cause, checkedAt, details }',
+    );
+    expect(io.out()).toContain('Examples:\n  $ servicedeck health\n  $ servicedeck health redis\n');
+  });
+
   it('GIVEN an unknown command THEN it exits 2 with a usage hint', async () => {
     const io = captureIo(dir);
     expect(await run(['node', 'servicedeck', 'launch'], io)).toBe(2);

@@ -68,7 +68,13 @@ export {
   silentLogger,
 } from './logger.js';
 export {
+  type CheckHealthOptions,
+  type ConfigOptions,
   type DiscoveryReport,
+  type HealthOptions,
+  type LifecycleOptions,
+  type LifecycleOutcome,
+  type LifecycleResult,
   type ListServicesFilter,
   type ManagerState,
   ServiceRegistryManager,
@@ -85,6 +91,7 @@ export {
   Service,
 } from './metadata.js';
 export type { Actor, AuditEntry, AuditFilter, AuditResult } from './persistence/audit-store.js';
+export { CHANGE_CHANNEL, type Change, type ChangeKind } from './persistence/changes.js';
 export {
   DEFAULT_HEALTH_RETENTION,
   type HealthHistoryOptions,
@@ -125,6 +132,7 @@ export {
   type SettingOrigin,
   type SettingOverrides,
 } from './settings.js';
+export { ChangeFeed, type ChangeFeedOptions } from './sync/change-feed.js';
 export {
   type ConfigSchema,
   type HealthCheckResult,

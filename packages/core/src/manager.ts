@@ -30,10 +30,12 @@ import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
 import { type Actor, type AuditEntry, type AuditFilter, AuditStore } from './persistence/audit-store.js';
 import { type CatalogEntry, CatalogStore } from './persistence/catalog-store.js';
+import { changesSince, latestRevision, recordChange } from './persistence/changes.js';
 import { ConfigStore } from './persistence/config-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
 import { HealthHistoryStore, type HealthRetention, type Uptime } from './persistence/health-store.js';
 import { ProcessHealthService } from './process-health.service.js';
+import { ChangeFeed, type ChangeFeedOptions } from './sync/change-feed.js';
 import { withTimeout } from './timeout.js';
 import type {
   JsonObject,
@@ -70,6 +72,8 @@ export interface ServiceRegistryManagerOptions {
   readonly processHealth?: boolean;
   /** Configuration: environment overrides, master keys. */
   readonly config?: ConfigOptions;
+  /** Following changes made by other processes sharing the database (default: on). */
+  readonly sync?: ChangeFeedOptions & { readonly enabled?: boolean };
 }
 
 /** Configuration options of a {@link ServiceRegistryManager}. */
@@ -134,6 +138,8 @@ export interface ServiceSummary {
   /** Where it was discovered. */
   readonly source: string | null;
   readonly lastHealthCheck: Date | null;
+  /** Milliseconds the last check in this process took, or null when none ran here. */
+  readonly latencyMs: number | null;
 }
 
 /** What discovery found, for `servicedeck discover` and start-up logs. */
@@ -214,6 +220,12 @@ export class ServiceRegistryManager {
   private currentState: ManagerState = 'created';
   private monitor: HealthMonitor | undefined;
   private configuration: Configuration | undefined;
+  private feed: ChangeFeed | undefined;
+  private lastRevision = 0;
+  private syncing: Promise<void> | undefined;
+  /** Serializes changes to live services: lifecycle actions, configuration changes, resyncs. */
+  private lane: Promise<unknown> = Promise.resolve();
+  private syncAgain = false;
   private audit: AuditStore | undefined;
   private history: HealthHistoryStore | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -360,8 +372,10 @@ export class ServiceRegistryManager {
       this.configuration = new Configuration(this.db, new ConfigStore(this.db), this.audit, {
         ...this.options.config,
         logger: this.logger,
+        instanceId: this.instanceId,
       });
       const sync = await this.catalog.sync(discovered.ordered);
+      this.lastRevision = await latestRevision(this.db);
       this.logger.info('catalog synced', {
         services: sync.entries.length,
         added: sync.added.length,
@@ -399,6 +413,13 @@ export class ServiceRegistryManager {
       await this.persistStatuses();
       await this.startHealth();
       this.currentState = 'running';
+      if (this.options.sync?.enabled !== false) {
+        this.feed = new ChangeFeed(this.db, (reason) => this.wake(reason), {
+          ...this.options.sync,
+          logger: this.logger,
+        });
+        await this.feed.start(() => this.lastRevision);
+      }
       const running = [...this.runtime.values()].filter((r) => r.instance).length;
       this.logger.info('servicedeck started', {
         instance: this.instanceId,
@@ -407,6 +428,7 @@ export class ServiceRegistryManager {
       });
     } catch (error) {
       this.currentState = 'stopping';
+      await this.feed?.stop();
       await this.stopHealth();
       await this.stopAll();
       await this.closeDatabase();
@@ -457,6 +479,7 @@ export class ServiceRegistryManager {
     if (!runtime || !definition) return;
     const { metadata } = definition;
     const log = this.logger.child({ service: id });
+    if (runtime.instance) return;
     if (!runtime.entry.enabled) {
       this.setObserved(runtime, 'inactive', 'disabled');
       return;
@@ -659,8 +682,25 @@ export class ServiceRegistryManager {
   /** Checks every service in the catalog now (seed name), all through the concurrency bound. */
   public async checkAllHealth(options: CheckHealthOptions = {}): Promise<Map<string, HealthCheckRecord>> {
     const services = await this.listServices();
-    const records = await Promise.all(services.map((s) => this.checkHealth(s.id, options)));
-    return new Map(records.map((record) => [record.serviceId, record]));
+    const records = new Map(
+      (await Promise.all(services.map((s) => this.checkHealth(s.id, options)))).map((r) => [r.serviceId, r]),
+    );
+    // Checks of one sweep run side by side: a failure's cause is the deepest dependency failing in it too.
+    for (const [id, record] of records) {
+      if (record.status !== 'error' || record.cause) continue;
+      let cause: string | null = null;
+      const seen = new Set([id]);
+      let frontier = this.runtime.get(id)?.definition?.metadata.dependencies ?? [];
+      for (;;) {
+        const failing = frontier.find((dep) => !seen.has(dep) && records.get(dep)?.status === 'error');
+        if (failing === undefined) break;
+        cause = failing;
+        seen.add(failing);
+        frontier = this.runtime.get(failing)?.definition?.metadata.dependencies ?? [];
+      }
+      if (cause) records.set(id, { ...record, cause });
+    }
+    return records;
   }
 
   /** The last `limit` health results of a service, newest first. */
@@ -748,7 +788,9 @@ export class ServiceRegistryManager {
     options: ConfigChangeOptions,
   ): Promise<ConfigUpdateResult> {
     const { runtime, metadata } = this.configurable(id);
-    const result = await this.config.update(metadata, patch, options, this.live(id, runtime));
+    const result = await this.exclusive(() =>
+      this.config.update(metadata, patch, options, this.live(id, runtime)),
+    );
     this.logger.info('configuration changed', {
       service: id,
       version: result.version,
@@ -775,7 +817,7 @@ export class ServiceRegistryManager {
     options: ConfigChangeOptions,
   ): Promise<ConfigUpdateResult> {
     const { runtime, metadata } = this.configurable(id);
-    return this.config.rollback(metadata, version, options, this.live(id, runtime));
+    return this.exclusive(() => this.config.rollback(metadata, version, options, this.live(id, runtime)));
   }
 
   /**
@@ -846,8 +888,9 @@ export class ServiceRegistryManager {
     options: LifecycleOptions & { withDependencies?: boolean },
   ): Promise<LifecycleResult> {
     this.runtimeOf(id);
-    const plan = planEnable(id, this.planNodes(), options.withDependencies ?? false);
-    return this.execute(plan, options);
+    return this.exclusive(() =>
+      this.execute(planEnable(id, this.planNodes(), options.withDependencies ?? false), options),
+    );
   }
 
   /**
@@ -861,8 +904,9 @@ export class ServiceRegistryManager {
     options: LifecycleOptions & { cascade?: boolean },
   ): Promise<LifecycleResult> {
     this.runtimeOf(id);
-    const plan = planDisable(id, this.planNodes(), options.cascade ?? false);
-    return this.execute(plan, options);
+    return this.exclusive(() =>
+      this.execute(planDisable(id, this.planNodes(), options.cascade ?? false), options),
+    );
   }
 
   private async execute(plan: LifecyclePlan, options: LifecycleOptions): Promise<LifecycleResult> {
@@ -873,14 +917,8 @@ export class ServiceRegistryManager {
     const ids = plan.steps.map((step) => step.serviceId);
     // The desired state of every service in the plan changes in one transaction.
     await this.database.transaction(async (transaction) => {
-      const change = await this.database.repos.changes.create(
-        { kind: 'state', entityId: plan.target, instanceId: this.instanceId },
-        { transaction },
-      );
-      await this.database.repos.registry.update(
-        { enabled, revision: change.revision },
-        { where: { id: ids }, transaction },
-      );
+      const revision = await recordChange(this.database, 'state', plan.target, this.instanceId, transaction);
+      await this.database.repos.registry.update({ enabled, revision }, { where: { id: ids }, transaction });
     });
     for (const id of ids) {
       const runtime = this.runtime.get(id) as RuntimeEntry;
@@ -935,6 +973,124 @@ export class ServiceRegistryManager {
       });
     }
     return { plan, dryRun: false, outcomes };
+  }
+
+  /** Runs `work` after every change to live services queued before it, and before those queued after. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lane.then(work, work);
+    this.lane = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs a resync now, or once more after the one running (several wakes in a row sync once or twice). */
+  private wake(reason: string): void {
+    if (this.currentState !== 'running') return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.logger.debug('resync', { reason });
+    this.syncing = this.exclusive(() => this.resyncNow())
+      .then(() => undefined)
+      .catch((error: unknown) =>
+        this.logger.warn('resync failed; retrying at the next change or resync', { error }),
+      )
+      .finally(() => {
+        this.syncing = undefined;
+        if (this.syncAgain) {
+          this.syncAgain = false;
+          this.wake('changes during the last resync');
+        }
+      });
+  }
+
+  /**
+   * Applies every change of desired state made since the last revision seen — by this process or any
+   * other: services enabled or disabled elsewhere are started or stopped here, and new settings are
+   * handed to running services. Returns the revision reached.
+   */
+  public resync(): Promise<number> {
+    return this.exclusive(() => this.resyncNow());
+  }
+
+  private async resyncNow(): Promise<number> {
+    const catalog = this.catalog as CatalogStore;
+    const changes = await changesSince(this.database, this.lastRevision, 10_000);
+    if (changes.length === 0) return this.lastRevision;
+    const upTo = (changes.at(-1) as { revision: number }).revision;
+    const entries = await catalog.changedSince(this.lastRevision);
+    const order = this.startWaves.flat();
+    const rank = (id: string): number => {
+      const at = order.indexOf(id);
+      return at < 0 ? order.length : at;
+    };
+    const toStart: string[] = [];
+    const toStop: string[] = [];
+    const toConfigure: string[] = [];
+    for (const entry of entries) {
+      const runtime = this.runtime.get(entry.id);
+      if (!runtime) continue;
+      const wasEnabled = runtime.entry.enabled;
+      runtime.entry = { ...entry, missing: runtime.entry.missing };
+      if (entry.enabled && !wasEnabled) toStart.push(entry.id);
+      else if (!entry.enabled && wasEnabled) toStop.push(entry.id);
+      else if (runtime.instance && (runtime.appliedConfigVersion ?? 0) < entry.configVersion)
+        toConfigure.push(entry.id);
+      else if (entry.enabled && !runtime.instance && runtime.definition) toStart.push(entry.id);
+    }
+    for (const id of toStop.sort((a, b) => rank(b) - rank(a))) {
+      await this.stopOne(id, 'disabled');
+      this.logger.info('service disabled by another process', { service: id });
+    }
+    for (const id of toStart.sort((a, b) => rank(a) - rank(b))) {
+      const runtime = this.runtime.get(id) as RuntimeEntry;
+      if (!runtime.definition || runtime.instance) continue;
+      const configs = await this.config.resolveAll([runtime.definition.metadata]);
+      await this.startOne(id, configs.get(id));
+      this.trackHealth(id);
+    }
+    for (const id of toConfigure) await this.applyStoredConfig(id);
+    const touched = [...toStop, ...toStart, ...toConfigure];
+    if (touched.length > 0) {
+      await catalog.setStatuses(
+        touched.map((id) => {
+          const runtime = this.runtime.get(id) as RuntimeEntry;
+          return { id, status: runtime.status, message: runtime.statusMessage };
+        }),
+      );
+    }
+    this.lastRevision = upTo;
+    await this.database.repos.instances
+      .update({ lastRevision: upTo, lastSeenAt: new Date() }, { where: { id: this.instanceId } })
+      .catch((error: unknown) => this.logger.warn('instance not updated', { error }));
+    return upTo;
+  }
+
+  /** Hands a running service the stored settings another process changed (when it applies them live). */
+  private async applyStoredConfig(id: string): Promise<void> {
+    const runtime = this.runtime.get(id) as RuntimeEntry;
+    const instance = runtime.instance;
+    if (!instance || !runtime.definition?.metadata.liveConfig) return;
+    const configs = await this.config.resolveAll([runtime.definition.metadata]);
+    const entry = configs.get(id);
+    if (!entry?.resolved || entry.resolved.problems.length > 0) {
+      this.logger.warn('settings changed elsewhere are not valid here; keeping the current ones', {
+        service: id,
+        problems: entry?.resolved?.problems,
+        error: entry?.error,
+      });
+      return;
+    }
+    try {
+      await instance.updateConfig(entry.resolved.config);
+      runtime.appliedConfigVersion = entry.version;
+      this.logger.info('settings changed by another process applied', {
+        service: id,
+        version: entry.version,
+      });
+    } catch (error) {
+      this.logger.error('settings changed by another process were rejected here', { service: id, error });
+    }
   }
 
   /** Disables every running service, dependents before their dependencies. Never throws. */
@@ -1012,6 +1168,8 @@ export class ServiceRegistryManager {
     if (this.currentState === 'stopped' || this.currentState === 'stopping') return;
     if (this.currentState !== 'running') throw this.stateError('shut down');
     this.currentState = 'stopping';
+    await this.feed?.stop();
+    await this.syncing;
     await this.stopHealth();
     await this.stopAll();
     try {
@@ -1082,6 +1240,7 @@ export class ServiceRegistryManager {
       missing: entry.missing,
       source: entry.source,
       lastHealthCheck: this.monitor?.health(entry.id)?.last?.checkedAt ?? entry.lastHealthCheck,
+      latencyMs: this.monitor?.health(entry.id)?.last?.latencyMs ?? null,
     };
   }
 

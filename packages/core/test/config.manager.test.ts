@@ -178,11 +178,9 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
   it.skipIf(skip)(
     'GIVEN an environment override THEN it wins over the stored value and is shown as an override',
     async () => {
+      testDb ??= await createTestDatabase(dialect);
       const m = await start(new WebhookService(), {
-        config: {
-          env: { SERVICEDECK_WEBHOOK_RETRIES: '5' },
-          cwd: (testDb ??= await createTestDatabase(dialect)).dir,
-        },
+        config: { env: { SERVICEDECK_WEBHOOK_RETRIES: '5' }, cwd: testDb.dir },
       });
       await m.updateConfig('webhook', { url: `${server.url}/ok`, retries: 1 }, admin);
       const view = await m.getConfig('webhook');

@@ -1,16 +1,20 @@
 /**
- * `servicedeck up`: the main job. Discovers services, syncs the catalog, starts what is enabled, prints
- * the catalog, and runs until Ctrl-C or SIGTERM, then stops services in reverse dependency order.
+ * `servicedeck up`: the main job. Discovers services, syncs the catalog, starts what is enabled, shows the
+ * catalog and follows every status change live, and runs until Ctrl-C or SIGTERM, then stops services in
+ * reverse dependency order.
  */
-import { redactUrl, ServiceRegistryManager } from '@servicedeck/core';
+import { redactUrl } from '@servicedeck/core';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
-import { renderCatalog } from '../output/catalog.js';
+import { createManager } from '../runtime.js';
+import { LiveView, type LiveViewOptions } from './live-view.js';
 
 /** Options of `up`. */
 export interface UpOptions {
   /** Resolves when the process should stop (default: the first SIGINT or SIGTERM). */
   readonly until?: Promise<string>;
+  /** How the live status is shown (tests pin the clock and the throttle). */
+  readonly live?: LiveViewOptions;
 }
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
@@ -35,27 +39,21 @@ export function waitForSignal(): Promise<string> {
 
 /** Runs the main job; returns the exit code. */
 export async function up(context: CommandContext, options: UpOptions = {}): Promise<number> {
-  const { settings, logger, style, print } = context;
+  const { settings, logger, print } = context;
   const until = options.until ?? waitForSignal();
-  const manager = new ServiceRegistryManager({
-    database: { url: settings.database, cwd: context.io.cwd, logger },
-    discovery: { root: settings.root, plugins: settings.plugins, serviceGlobs: settings.services },
-    logger,
-  });
+  const manager = createManager(context);
+  // Listening from the start, so the first frame knows the checks that ran while services started.
+  const live = new LiveView(manager, context, options.live);
   logger.info('starting servicedeck', { database: redactUrl(settings.database), root: settings.root });
-  await manager.start();
-  const services = await manager.listServices();
-  print(renderCatalog(services, style));
-  if (manager.problems.length > 0) {
-    print(`\n${style('yellow', `Skipped (${manager.problems.length}):`)}`);
-    for (const problem of manager.problems)
-      print(`  ${style('yellow', '!')} ${problem.error.code}: ${problem.error.message}`);
+  try {
+    await manager.start();
+  } catch (error) {
+    await live.stop();
+    throw error;
   }
-  const running = services.filter((s) => s.running).length;
-  print(
-    `\nservicedeck is running: ${services.length} service${services.length === 1 ? '' : 's'}, ${running} started. Press Ctrl-C to stop.`,
-  );
+  await live.show();
   const signal = await until;
+  await live.stop();
   logger.info('stopping servicedeck', { signal });
   await manager.shutdown();
   print('servicedeck stopped.');

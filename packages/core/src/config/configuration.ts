@@ -7,6 +7,7 @@ import { describeError, isServiceDeckError, ServiceDeckError } from '../errors.j
 import type { HealthCheckRecord } from '../health/types.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { Actor, AuditStore } from '../persistence/audit-store.js';
+import { recordChange } from '../persistence/changes.js';
 import {
   type ConfigStore,
   isEncrypted,
@@ -127,6 +128,8 @@ export interface ConfigurationOptions {
   /** Milliseconds a service's `updateConfig` may take (default 30 000). */
   readonly applyTimeoutMs?: number;
   readonly logger?: Logger;
+  /** This process's id, recorded with each change. */
+  readonly instanceId?: string;
 }
 
 /** The effective configuration of a service and where each setting comes from. */
@@ -447,17 +450,14 @@ export class Configuration {
     let conflictAt: number | undefined;
     await this.db
       .transaction(async (transaction) => {
-        const change = await this.db.repos.changes.create(
-          { kind: 'config', entityId: id, instanceId: null },
-          { transaction },
-        );
-        const written = await this.store.write(
+        const revision = await recordChange(
+          this.db,
+          'config',
           id,
-          expected,
-          values,
-          { ...actor, revision: change.revision },
+          this.options.instanceId ?? null,
           transaction,
         );
+        const written = await this.store.write(id, expected, values, { ...actor, revision }, transaction);
         if (!written) {
           conflictAt = (await this.store.read(id, transaction)).version;
           throw new Error('conflict');

@@ -2,9 +2,10 @@
  * The catalog in the database: discovered services are upserted on every start, keeping their persisted
  * `enabled` flag and configuration; services no longer discovered are kept and marked missing.
  */
-import type { Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { describeSource, type ServiceDefinition } from '../definition.js';
 import type { JsonObject, JsonValue, ServiceMetadata, ServiceStatus, ServiceType } from '../types.js';
+import { type ChangeKind, recordChange } from './changes.js';
 import type { Database } from './database.js';
 import type { ServiceRegistry } from './models/index.js';
 
@@ -90,12 +91,8 @@ export class CatalogStore {
   ) {}
 
   /** Records a change of desired state and returns its revision. */
-  private async recordChange(kind: string, entityId: string, transaction: Transaction): Promise<number> {
-    const change = await this.db.repos.changes.create(
-      { kind, entityId, instanceId: this.instanceId },
-      { transaction },
-    );
-    return change.revision;
+  private recordChange(kind: ChangeKind, entityId: string, transaction: Transaction): Promise<number> {
+    return recordChange(this.db, kind, entityId, this.instanceId, transaction);
   }
 
   /**
@@ -158,6 +155,12 @@ export class CatalogStore {
       const rows = await registry.findAll({ transaction, order: [['id', 'ASC']] });
       return { entries: rows.map(toEntry), ...result };
     });
+  }
+
+  /** Catalog entries changed after `revision`. */
+  public async changedSince(revision: number): Promise<CatalogEntry[]> {
+    const rows = await this.db.repos.registry.findAll({ where: { revision: { [Op.gt]: revision } } });
+    return rows.map(toEntry);
   }
 
   /** Every catalog entry, by id. */

@@ -37,7 +37,9 @@ describe('DueSchedule', () => {
       () => clock,
     );
     const dues = Array.from({ length: 2_000 }, (_, i) => ((i * 7919) % 2_000) + 1);
-    dues.forEach((due, i) => schedule?.schedule(`s${i}`, due));
+    dues.forEach((due, i) => {
+      schedule?.schedule(`s${i}`, due);
+    });
     expect(schedule.size).toBe(2_000);
     clock = 10_000;
     schedule.start();
