@@ -118,6 +118,7 @@ export {
   parseDatabaseUrl,
   redactUrl,
 } from './persistence/index.js';
+export type { InstanceInfo } from './persistence/instance-store.js';
 export {
   PROCESS_SERVICE_ID,
   type ProcessHealthConfig,
@@ -147,3 +148,4 @@ export {
   ServiceStatus,
   ServiceType,
 } from './types.js';
+export { SERVICEDECK_VERSION } from './version.js';

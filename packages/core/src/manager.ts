@@ -34,6 +34,7 @@ import { changesSince, latestRevision, recordChange } from './persistence/change
 import { ConfigStore } from './persistence/config-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
 import { HealthHistoryStore, type HealthRetention, type Uptime } from './persistence/health-store.js';
+import { type InstanceInfo, InstanceStore } from './persistence/instance-store.js';
 import { ProcessHealthService } from './process-health.service.js';
 import { ChangeFeed, type ChangeFeedOptions } from './sync/change-feed.js';
 import { withTimeout } from './timeout.js';
@@ -45,6 +46,7 @@ import type {
   ServiceStatus,
   ServiceType,
 } from './types.js';
+import { SERVICEDECK_VERSION } from './version.js';
 
 /** Options of a {@link ServiceRegistryManager}. */
 export interface ServiceRegistryManagerOptions {
@@ -72,6 +74,13 @@ export interface ServiceRegistryManagerOptions {
   readonly processHealth?: boolean;
   /** Configuration: environment overrides, master keys. */
   readonly config?: ConfigOptions;
+  /** This process among the bot's processes. */
+  readonly instance?: {
+    /** discord.js shard ids this process runs. */
+    readonly shardIds?: readonly number[];
+    /** Milliseconds between heartbeats (default 15 000); three missed make the instance `gone`. */
+    readonly heartbeatMs?: number;
+  };
   /** Following changes made by other processes sharing the database (default: on). */
   readonly sync?: ChangeFeedOptions & { readonly enabled?: boolean };
 }
@@ -225,6 +234,8 @@ export class ServiceRegistryManager {
   private syncing: Promise<void> | undefined;
   /** Serializes changes to live services: lifecycle actions, configuration changes, resyncs. */
   private lane: Promise<unknown> = Promise.resolve();
+  private instances: InstanceStore | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private syncAgain = false;
   private audit: AuditStore | undefined;
   private history: HealthHistoryStore | undefined;
@@ -429,6 +440,7 @@ export class ServiceRegistryManager {
     } catch (error) {
       this.currentState = 'stopping';
       await this.feed?.stop();
+      if (this.heartbeat) clearInterval(this.heartbeat);
       await this.stopHealth();
       await this.stopAll();
       await this.closeDatabase();
@@ -452,16 +464,33 @@ export class ServiceRegistryManager {
   }
 
   private async registerInstance(): Promise<void> {
-    const now = new Date();
-    await this.database.repos.instances.upsert({
-      id: this.instanceId,
+    this.instances = new InstanceStore(this.database, this.instanceId);
+    await this.instances.register({
       hostname: hostname(),
       pid: process.pid,
-      startedAt: now,
-      lastSeenAt: now,
-      lastRevision: 0,
-      details: { node: process.version },
+      shardIds: this.options.instance?.shardIds ?? [],
+      version: SERVICEDECK_VERSION,
     });
+    const beat = setInterval(() => {
+      void this.instances
+        ?.heartbeat(this.lastRevision)
+        .catch((error: unknown) => this.logger.warn('heartbeat not recorded', { error }));
+    }, this.heartbeatMs);
+    beat.unref();
+    this.heartbeat = beat;
+  }
+
+  private get heartbeatMs(): number {
+    return this.options.instance?.heartbeatMs ?? 15_000;
+  }
+
+  /**
+   * Every process running a manager against this database (bot shards, hosts, the CLI), with its last
+   * heartbeat; one that stopped or missed three heartbeats is `gone`.
+   */
+  public async listInstances(): Promise<InstanceInfo[]> {
+    if (!this.instances) throw this.stateError('list instances');
+    return this.instances.list(this.heartbeatMs);
   }
 
   private setObserved(runtime: RuntimeEntry, status: ServiceStatus, message: string | null): void {
@@ -1060,8 +1089,8 @@ export class ServiceRegistryManager {
       );
     }
     this.lastRevision = upTo;
-    await this.database.repos.instances
-      .update({ lastRevision: upTo, lastSeenAt: new Date() }, { where: { id: this.instanceId } })
+    await this.instances
+      ?.heartbeat(upTo)
       .catch((error: unknown) => this.logger.warn('instance not updated', { error }));
     return upTo;
   }
@@ -1172,14 +1201,10 @@ export class ServiceRegistryManager {
     await this.syncing;
     await this.stopHealth();
     await this.stopAll();
-    try {
-      await this.database.repos.instances.update(
-        { lastSeenAt: new Date() },
-        { where: { id: this.instanceId } },
-      );
-    } catch (error) {
-      this.logger.warn('could not record instance shutdown', { error });
-    }
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.instances
+      ?.stopped()
+      .catch((error: unknown) => this.logger.warn('could not record instance shutdown', { error }));
     await this.closeDatabase();
     this.currentState = 'stopped';
     this.logger.info('servicedeck stopped', { instance: this.instanceId });

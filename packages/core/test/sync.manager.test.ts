@@ -9,6 +9,7 @@ import {
 } from '../../../tests/support/databases.js';
 import { BaseService } from '../src/base-service.js';
 import { ServiceRegistryManager } from '../src/manager.js';
+import { openDatabase } from '../src/persistence/database.js';
 import type { JsonObject, ServiceMetadataInput } from '../src/types.js';
 
 const GREETER: ServiceMetadataInput = {
