@@ -119,6 +119,31 @@ describe.each(DIALECTS)('several processes on one %s database', async (dialect) 
   );
 
   it.skipIf(skip)(
+    'GIVEN several processes THEN each is listed with its shards and heartbeat, and stopped ones are gone',
+    async () => {
+      const a = await instance('shard-a');
+      const b = await instance('shard-b');
+      const listed = await a.manager.listInstances();
+      expect(listed.map((i) => [i.id, i.state, i.self, i.pid, i.version]).sort()).toEqual([
+        ['shard-a', 'running', true, process.pid, '0.1.0'],
+        ['shard-b', 'running', false, process.pid, '0.1.0'],
+      ]);
+      await b.manager.shutdown();
+      const after = await a.manager.listInstances();
+      expect(after.find((i) => i.id === 'shard-b')?.state).toBe('gone');
+      expect(after.find((i) => i.id === 'shard-a')?.state).toBe('running');
+      // A process that died without stopping misses its heartbeats.
+      const db = await openDatabase({ url: (testDb as TestDatabase).url });
+      await db.repos.instances.update(
+        { lastSeenAt: new Date(Date.now() - 60_000) },
+        { where: { id: 'shard-a' } },
+      );
+      await db.close();
+      expect((await a.manager.listInstances()).find((i) => i.id === 'shard-a')?.state).toBe('gone');
+    },
+  );
+
+  it.skipIf(skip)(
     'GIVEN the CLI changes state while the bot runs THEN a process started later and one running agree',
     async () => {
       const a = await instance('bot');
