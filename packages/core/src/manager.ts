@@ -782,8 +782,8 @@ export class ServiceRegistryManager {
         ) {
           return false;
         }
-        const configs = await this.config.resolveAll([runtime.definition.metadata]);
-        await this.startOne(id, configs.get(id));
+        const config = await this.config.resolveOne(runtime.definition.metadata);
+        await this.startOne(id, config);
         this.trackHealth(id);
         await (this.catalog as CatalogStore).setStatuses([
           { id, status: runtime.status, message: runtime.statusMessage },
@@ -958,8 +958,8 @@ export class ServiceRegistryManager {
       const runtime = this.runtime.get(step.serviceId) as RuntimeEntry;
       let error: ServiceDeckError | undefined;
       if (enabled) {
-        const configs = await this.config.resolveAll([runtime.definition?.metadata as ServiceMetadata]);
-        await this.startOne(step.serviceId, configs.get(step.serviceId));
+        const config = await this.config.resolveOne(runtime.definition?.metadata as ServiceMetadata);
+        await this.startOne(step.serviceId, config);
         this.trackHealth(step.serviceId);
         if (runtime.status === 'error') {
           error = new ServiceDeckError(
@@ -1074,8 +1074,8 @@ export class ServiceRegistryManager {
     for (const id of toStart.sort((a, b) => rank(a) - rank(b))) {
       const runtime = this.runtime.get(id) as RuntimeEntry;
       if (!runtime.definition || runtime.instance) continue;
-      const configs = await this.config.resolveAll([runtime.definition.metadata]);
-      await this.startOne(id, configs.get(id));
+      const config = await this.config.resolveOne(runtime.definition.metadata);
+      await this.startOne(id, config);
       this.trackHealth(id);
     }
     for (const id of toConfigure) await this.applyStoredConfig(id);
@@ -1100,8 +1100,7 @@ export class ServiceRegistryManager {
     const runtime = this.runtime.get(id) as RuntimeEntry;
     const instance = runtime.instance;
     if (!instance || !runtime.definition?.metadata.liveConfig) return;
-    const configs = await this.config.resolveAll([runtime.definition.metadata]);
-    const entry = configs.get(id);
+    const entry = await this.config.resolveOne(runtime.definition.metadata);
     if (!entry?.resolved || entry.resolved.problems.length > 0) {
       this.logger.warn('settings changed elsewhere are not valid here; keeping the current ones', {
         service: id,

@@ -281,6 +281,19 @@ export class Configuration {
     return out;
   }
 
+  /** The effective configuration of one service from its stored settings. */
+  public async resolveOne(
+    metadata: ServiceMetadata,
+  ): Promise<{ resolved?: ResolvedConfig; version: number; error?: ServiceDeckError }> {
+    const { version, values } = await this.store.read(metadata.id);
+    try {
+      return { resolved: this.resolve(metadata, await this.decode(metadata.id, values)), version };
+    } catch (error) {
+      if (!isServiceDeckError(error)) throw error;
+      return { version, error };
+    }
+  }
+
   /** A service's configuration for display. */
   public async view(
     metadata: ServiceMetadata,
