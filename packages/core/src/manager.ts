@@ -470,6 +470,7 @@ export class ServiceRegistryManager {
       pid: process.pid,
       shardIds: this.options.instance?.shardIds ?? [],
       version: SERVICEDECK_VERSION,
+      lastRevision: this.lastRevision,
     });
     const beat = setInterval(() => {
       void this.instances

@@ -5,7 +5,7 @@
 import { Op, type Transaction } from 'sequelize';
 import { describeSource, type ServiceDefinition } from '../definition.js';
 import type { JsonObject, JsonValue, ServiceMetadata, ServiceStatus, ServiceType } from '../types.js';
-import { type ChangeKind, recordChange } from './changes.js';
+import { type ChangeKind, lockChanges, recordChange } from './changes.js';
 import type { Database } from './database.js';
 import type { ServiceRegistry } from './models/index.js';
 
@@ -102,6 +102,8 @@ export class CatalogStore {
   public async sync(definitions: readonly ServiceDefinition[]): Promise<CatalogSyncResult> {
     const { registry } = this.db.repos;
     return this.db.transaction(async (transaction) => {
+      // Two processes starting at once on an empty database must not both insert the same services.
+      await lockChanges(this.db, transaction);
       const existing = new Map((await registry.findAll({ transaction })).map((row) => [row.id, row]));
       const inserts: Record<string, unknown>[] = [];
       const updates: { row: ServiceRegistry; values: Record<string, unknown> }[] = [];

@@ -22,6 +22,19 @@ export interface Change {
   readonly instanceId: string | null;
 }
 
+/** Arbitrary constant identifying servicedeck's change lock among PostgreSQL advisory locks. */
+const CHANGE_LOCK_KEY = 727_263_002;
+
+/**
+ * Serializes the transactions that change desired state, until they commit (PostgreSQL; SQLite's
+ * immediate transactions already do). Revisions are then committed in the order they are assigned, so a
+ * reader that has seen revision N never misses a change numbered below N that commits later.
+ */
+export async function lockChanges(db: Database, transaction: Transaction): Promise<void> {
+  if (db.dialect !== 'postgres') return;
+  await db.sequelize.query(`SELECT pg_advisory_xact_lock(${CHANGE_LOCK_KEY})`, { transaction });
+}
+
 /** Records a change in the caller's transaction and returns its revision. */
 export async function recordChange(
   db: Database,
@@ -30,6 +43,7 @@ export async function recordChange(
   instanceId: string | null,
   transaction: Transaction,
 ): Promise<number> {
+  await lockChanges(db, transaction);
   const row = await db.repos.changes.create({ kind, entityId, instanceId }, { transaction });
   if (db.dialect === 'postgres') {
     const payload = JSON.stringify({ kind, id: entityId, revision: row.revision });

@@ -37,6 +37,7 @@ export class InstanceStore {
     pid: number;
     shardIds: readonly number[];
     version: string;
+    lastRevision: number;
   }): Promise<void> {
     const now = new Date();
     await this.db.repos.instances.upsert({
@@ -45,7 +46,7 @@ export class InstanceStore {
       pid: details.pid,
       startedAt: now,
       lastSeenAt: now,
-      lastRevision: 0,
+      lastRevision: details.lastRevision,
       details: { shardIds: [...details.shardIds], version: details.version, node: process.version },
     });
   }
