@@ -36,3 +36,17 @@ export function round(value, decimals = 1) {
   const factor = 10 ** decimals;
   return Math.round(value * factor) / factor;
 }
+
+/**
+ * The `p`-th percentile of some numbers (nearest rank).
+ *
+ * @param {readonly number[]} values - at least one number.
+ * @param {number} p - from 0 to 100.
+ * @returns {number}
+ */
+export function percentile(values, p) {
+  if (values.length === 0) throw new Error('percentile() of no values');
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}

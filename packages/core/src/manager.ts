@@ -101,7 +101,7 @@ export interface ConfigOptions {
 export interface HealthOptions {
   /** Run scheduled checks (default true). On-demand checks work either way. */
   readonly schedule?: boolean;
-  /** The most checks running at once (default 512). */
+  /** The most checks running at once (default 1 024). */
   readonly concurrency?: number;
   /** Milliseconds an on-demand result is reused (default 5 000). */
   readonly cacheTtlMs?: number;

@@ -14,7 +14,7 @@ import type { HealthCheckRecord, HealthEvents, HealthTarget, ServiceHealth, Stat
 
 /** Options of a {@link HealthMonitor}. */
 export interface HealthMonitorOptions {
-  /** The most checks running at once, across all services (default 512). */
+  /** The most checks running at once, across all services (default 1 024). */
   readonly concurrency?: number;
   /** Milliseconds an on-demand result is reused instead of checking again (default 5 000). */
   readonly cacheTtlMs?: number;
@@ -35,6 +35,7 @@ interface Tracked extends ThresholdState {
   last: HealthCheckRecord | undefined;
   lastAt: number;
   running: Promise<HealthCheckRecord> | undefined;
+  controller: AbortController | undefined;
 }
 
 /** Checks services' health on a schedule and on demand. */
@@ -51,7 +52,7 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
 
   public constructor(private readonly options: HealthMonitorOptions = {}) {
     super();
-    this.semaphore = new Semaphore(options.concurrency ?? 512);
+    this.semaphore = new Semaphore(options.concurrency ?? 1024);
     this.schedule = new DueSchedule((ids) => this.dispatch(ids));
     this.logger = options.logger ?? silentLogger;
     this.instanceId = options.instanceId ?? 'local';
@@ -97,6 +98,7 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
       last: undefined,
       lastAt: Number.NEGATIVE_INFINITY,
       running: undefined,
+      controller: undefined,
     });
     const spread = Math.min(
       target.settings.intervalMs,
@@ -184,8 +186,21 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
         void t.running.then(() => this.reschedule(t, performance.now()));
         continue;
       }
-      void this.run(t);
+      void this.run(t, true);
     }
+  }
+
+  /** The record of a check that did not run, from what is known of the service. */
+  private placeholder(t: Tracked): HealthCheckRecord {
+    return {
+      serviceId: t.id,
+      instanceId: this.instanceId,
+      status: t.status,
+      latencyMs: null,
+      message: t.message,
+      cause: t.cause,
+      checkedAt: new Date(),
+    };
   }
 
   private reschedule(t: Tracked, startedAt: number): void {
@@ -193,8 +208,8 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
     this.schedule.schedule(t.id, Math.max(startedAt + t.target.settings.intervalMs, performance.now()));
   }
 
-  private run(t: Tracked): Promise<HealthCheckRecord> {
-    const promise = this.execute(t).finally(() => {
+  private run(t: Tracked, scheduled = false): Promise<HealthCheckRecord> {
+    const promise = this.execute(t, scheduled).finally(() => {
       t.running = undefined;
     });
     t.running = promise;
@@ -202,29 +217,43 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
   }
 
   /** Runs one check under the bound and the timeout, then applies it. Never rejects. */
-  private async execute(t: Tracked): Promise<HealthCheckRecord> {
+  private async execute(t: Tracked, scheduled: boolean): Promise<HealthCheckRecord> {
     const wait = this.semaphore.acquire();
     if (wait) await wait;
+    if (scheduled && !this.running) {
+      // Stopped while this scheduled check waited for a slot: it is not run.
+      this.semaphore.release();
+      return t.last ?? this.placeholder(t);
+    }
     const startedAt = performance.now();
     let observed: ServiceStatus;
     let message: string | null;
     let details: HealthCheckResult['details'];
     const { timeoutMs } = t.target.settings;
-    const controller = new AbortController();
+    // One controller per service, replaced only once a timeout has aborted it.
+    t.controller ??= new AbortController();
+    const controller = t.controller;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
-        Promise.resolve().then(() => t.target.check(controller.signal)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs);
-        }),
-      ]);
+      let result = t.target.check(controller.signal);
+      // A check that answers synchronously needs no timeout race.
+      if (isPromiseLike(result)) {
+        result = await Promise.race([
+          result,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs);
+          }),
+        ]);
+      }
       ({ status: observed, message, details } = normalizeResult(result));
     } catch (error) {
       observed = 'error';
       message = error instanceof CheckTimeout ? error.message : `check failed: ${describeError(error)}`;
       details = undefined;
-      if (error instanceof CheckTimeout) controller.abort(error);
+      if (error instanceof CheckTimeout) {
+        controller.abort(error);
+        t.controller = undefined;
+      }
     } finally {
       if (timer) clearTimeout(timer);
       this.semaphore.release();
@@ -285,6 +314,10 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
       frontier = this.tracked.get(failing)?.target.dependencies ?? [];
     }
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 class CheckTimeout extends Error {

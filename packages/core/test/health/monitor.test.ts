@@ -196,6 +196,17 @@ describe('HealthMonitor', () => {
     expect(seen.checks.length).toBe(count);
   });
 
+  it('GIVEN scheduled checks queued for a slot WHEN the monitor stops THEN they are not run', async () => {
+    monitor = new HealthMonitor({ concurrency: 1, maxStartSpreadMs: 1 });
+    server.hits.set('/slow', 0);
+    for (let i = 0; i < 5; i += 1) monitor.track(`queued-${i}`, target('/slow?ms=200'));
+    monitor.start();
+    await expect.poll(() => server.hits.get('/slow')).toBe(1);
+    await monitor.stop();
+    expect(server.hits.get('/slow')).toBe(1);
+    expect(monitor.checksRun).toBe(1);
+  });
+
   it('GIVEN a service reporting itself not configured THEN it is inactive at once, not error', async () => {
     monitor = new HealthMonitor();
     monitor.track('unset', {
