@@ -178,20 +178,3 @@ export function checkDependencyGraph(definitions: readonly ServiceDefinition[]):
   }
   return { ordered, problems };
 }
-
-/** Ids of every service that depends on `id`, directly or not, nearest first. */
-export function dependentsOf(id: string, definitions: readonly ServiceDefinition[]): string[] {
-  const result: string[] = [];
-  const frontier = [id];
-  while (frontier.length > 0) {
-    const current = frontier.shift() as string;
-    for (const definition of definitions) {
-      const candidate = definition.metadata.id;
-      if (definition.metadata.dependencies.includes(current) && !result.includes(candidate)) {
-        result.push(candidate);
-        frontier.push(candidate);
-      }
-    }
-  }
-  return result;
-}

@@ -44,7 +44,7 @@ export {
   ServiceDeckError,
   type ServiceDeckErrorOptions,
 } from './errors.js';
-export { checkDependencyGraph, dependentsOf, type GraphCheck } from './graph.js';
+export { checkDependencyGraph, type GraphCheck } from './graph.js';
 export { HealthMonitor, type HealthMonitorOptions } from './health/monitor.js';
 export { Semaphore } from './health/semaphore.js';
 export { applyOutcome, type CheckOutcome, outcomeOf, type ThresholdState } from './health/thresholds.js';

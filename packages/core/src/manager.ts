@@ -22,6 +22,7 @@ import { type DiscoveryProblem, describeSource, type ServiceDefinition } from '.
 import { type DiscoveryOptions, type DiscoveryResult, discoverServices } from './discovery/discovery.js';
 import { describeError, ServiceDeckError } from './errors.js';
 import { checkDependencyGraph } from './graph.js';
+import { rootCause } from './health/causes.js';
 import { HealthMonitor } from './health/monitor.js';
 import type { HealthCheckRecord, HealthEvents, StatusChange } from './health/types.js';
 import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
@@ -30,7 +31,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
 import { type Actor, type AuditEntry, type AuditFilter, AuditStore } from './persistence/audit-store.js';
 import { type CatalogEntry, CatalogStore } from './persistence/catalog-store.js';
-import { changesSince, latestRevision, recordChange } from './persistence/changes.js';
+import { changesSince, recordChange } from './persistence/changes.js';
 import { ConfigStore } from './persistence/config-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
 import { HealthHistoryStore, type HealthRetention, type Uptime } from './persistence/health-store.js';
@@ -386,7 +387,7 @@ export class ServiceRegistryManager {
         instanceId: this.instanceId,
       });
       const sync = await this.catalog.sync(discovered.ordered);
-      this.lastRevision = await latestRevision(this.db);
+      this.lastRevision = sync.revision;
       this.logger.info('catalog synced', {
         services: sync.entries.length,
         added: sync.added.length,
@@ -490,6 +491,7 @@ export class ServiceRegistryManager {
    * heartbeat; one that stopped or missed three heartbeats is `gone`.
    */
   public async listInstances(): Promise<InstanceInfo[]> {
+    this.assertRunning('list instances');
     if (!this.instances) throw this.stateError('list instances');
     return this.instances.list(this.heartbeatMs);
   }
@@ -562,14 +564,17 @@ export class ServiceRegistryManager {
       log.error('service construction failed', { error: wrapped });
       return;
     }
+    const enableTimeoutMs = this.options.enableTimeoutMs ?? 30_000;
+    const disableTimeoutMs = this.options.disableTimeoutMs ?? 10_000;
+    const starting = (async () => {
+      await instance.updateConfig(check.config);
+      await instance.enable();
+    })();
     try {
       await withTimeout(
-        async () => {
-          await instance.updateConfig(check.config);
-          await instance.enable();
-        },
-        this.options.enableTimeoutMs ?? 30_000,
-        () => new Error(`enable() did not finish within ${this.options.enableTimeoutMs ?? 30_000} ms`),
+        () => starting,
+        enableTimeoutMs,
+        () => new Error(`enable() did not finish within ${enableTimeoutMs} ms`),
       );
     } catch (error) {
       const wrapped = new ServiceDeckError(
@@ -582,10 +587,16 @@ export class ServiceRegistryManager {
       );
       this.setObserved(runtime, 'error', wrapped.message);
       log.error('service failed to start', { error: wrapped });
-      // Release whatever the failed enable() acquired; disable() must tolerate a partial start.
+      // A start that timed out may still be acquiring: let it settle (within the disable timeout) so that
+      // disable() releases everything it got. disable() must tolerate a partial start.
+      await withTimeout(
+        () => starting,
+        disableTimeoutMs,
+        () => new Error('timeout'),
+      ).catch(() => undefined);
       await withTimeout(
         () => instance.disable(),
-        this.options.disableTimeoutMs ?? 10_000,
+        disableTimeoutMs,
         () => new Error('timeout'),
       ).catch(() => undefined);
       return;
@@ -650,6 +661,32 @@ export class ServiceRegistryManager {
     );
     this.pruneTimer.unref();
     if (options.schedule !== false) monitor.start();
+  }
+
+  /**
+   * Starts every enabled service that was only waiting for a dependency that runs now (a dependency that
+   * was just enabled, or just configured), dependencies first, and records their statuses.
+   */
+  private async startWaiting(): Promise<void> {
+    const started: string[] = [];
+    for (const id of this.startWaves.flat()) {
+      const runtime = this.runtime.get(id);
+      const metadata = runtime?.definition?.metadata;
+      if (!runtime || !metadata || runtime.instance || !runtime.entry.enabled || runtime.entry.missing)
+        continue;
+      if (!runtime.statusMessage?.startsWith('waiting for')) continue;
+      if (!metadata.dependencies.every((dep) => this.runtime.get(dep)?.instance)) continue;
+      await this.startOne(id, await this.config.resolveOne(metadata));
+      this.trackHealth(id);
+      started.push(id);
+    }
+    if (started.length === 0) return;
+    await (this.catalog as CatalogStore).setStatuses(
+      started.map((id) => {
+        const runtime = this.runtime.get(id) as RuntimeEntry;
+        return { id, status: runtime.status, message: runtime.statusMessage };
+      }),
+    );
   }
 
   /** Puts a running service under the health monitor. */
@@ -718,16 +755,11 @@ export class ServiceRegistryManager {
     // Checks of one sweep run side by side: a failure's cause is the deepest dependency failing in it too.
     for (const [id, record] of records) {
       if (record.status !== 'error' || record.cause) continue;
-      let cause: string | null = null;
-      const seen = new Set([id]);
-      let frontier = this.runtime.get(id)?.definition?.metadata.dependencies ?? [];
-      for (;;) {
-        const failing = frontier.find((dep) => !seen.has(dep) && records.get(dep)?.status === 'error');
-        if (failing === undefined) break;
-        cause = failing;
-        seen.add(failing);
-        frontier = this.runtime.get(failing)?.definition?.metadata.dependencies ?? [];
-      }
+      const cause = rootCause(
+        id,
+        (dep) => this.runtime.get(dep)?.definition?.metadata.dependencies ?? [],
+        (dep) => records.get(dep)?.status === 'error',
+      );
       if (cause) records.set(id, { ...record, cause });
     }
     return records;
@@ -746,8 +778,15 @@ export class ServiceRegistryManager {
   }
 
   private get config(): Configuration {
-    if (!this.configuration) throw this.stateError('manage configuration');
+    if (!this.configuration || (this.currentState !== 'running' && this.currentState !== 'starting')) {
+      throw this.stateError('manage configuration');
+    }
     return this.configuration;
+  }
+
+  /** Refuses an operation unless the manager is running. */
+  private assertRunning(action: string): void {
+    if (this.currentState !== 'running') throw this.stateError(action);
   }
 
   /** The definition of a service that can be configured (discovered this time). */
@@ -755,7 +794,7 @@ export class ServiceRegistryManager {
     const runtime = this.runtimeOf(id);
     if (!runtime.definition) {
       throw new ServiceDeckError(
-        'SD_ERR_SERVICE_NOT_RUNNING',
+        'SD_ERR_SERVICE_MISSING',
         `Service "${id}" was not found by discovery this time, so its settings cannot be read or changed.`,
         { details: { serviceId: id }, hint: 'Install its plugin again; its stored settings were kept.' },
       );
@@ -789,6 +828,7 @@ export class ServiceRegistryManager {
         await (this.catalog as CatalogStore).setStatuses([
           { id, status: runtime.status, message: runtime.statusMessage },
         ]);
+        if (runtime.instance) await this.startWaiting();
         return runtime.instance !== undefined;
       },
     };
@@ -857,9 +897,8 @@ export class ServiceRegistryManager {
   public async rotateKeys(
     options: Actor & { newKey?: Uint8Array },
   ): Promise<{ keyId: string; reencrypted: number }> {
-    const result = await this.config.rotateKeys(
-      { actor: options.actor, adapter: options.adapter },
-      options.newKey,
+    const result = await this.exclusive(() =>
+      this.config.rotateKeys({ actor: options.actor, adapter: options.adapter }, options.newKey),
     );
     this.logger.info('master key rotated', { keyId: result.keyId, reencrypted: result.reencrypted });
     return result;
@@ -867,6 +906,7 @@ export class ServiceRegistryManager {
 
   /** Audit entries, newest first. */
   public async auditLog(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    this.assertRunning('read the audit log');
     if (!this.audit) throw this.stateError('read the audit log');
     return this.audit.list(filter);
   }
@@ -955,21 +995,31 @@ export class ServiceRegistryManager {
       runtime.entry = { ...runtime.entry, enabled };
     }
     const outcomes: LifecycleOutcome[] = [];
+    let failed: string | undefined;
     for (const step of plan.steps) {
       const runtime = this.runtime.get(step.serviceId) as RuntimeEntry;
       let error: ServiceDeckError | undefined;
-      if (enabled) {
+      if (enabled && failed) {
+        // A dependency in the plan did not start: the services after it wait for it.
+        this.setObserved(runtime, 'inactive', `waiting for "${failed}" (it failed to start)`);
+        error = new ServiceDeckError(
+          'SD_ERR_SERVICE_ENABLE_FAILED',
+          `Not started: "${failed}", earlier in the plan, failed to start.`,
+          {
+            details: { serviceId: step.serviceId, failed },
+          },
+        );
+      } else if (enabled) {
         const config = await this.config.resolveOne(runtime.definition?.metadata as ServiceMetadata);
         await this.startOne(step.serviceId, config);
         this.trackHealth(step.serviceId);
-        if (runtime.status === 'error') {
+        if (!runtime.instance) {
           error = new ServiceDeckError(
             'SD_ERR_SERVICE_ENABLE_FAILED',
             runtime.statusMessage ?? `Service "${step.serviceId}" failed to start.`,
-            {
-              details: { serviceId: step.serviceId },
-            },
+            { details: { serviceId: step.serviceId } },
           );
+          failed = step.serviceId;
         }
       } else {
         error = await this.stopOne(step.serviceId, 'disabled');
@@ -1002,6 +1052,7 @@ export class ServiceRegistryManager {
         actor: options.actor,
       });
     }
+    if (enabled) await this.startWaiting();
     return { plan, dryRun: false, outcomes };
   }
 
@@ -1060,13 +1111,16 @@ export class ServiceRegistryManager {
     for (const entry of entries) {
       const runtime = this.runtime.get(entry.id);
       if (!runtime) continue;
-      const wasEnabled = runtime.entry.enabled;
-      runtime.entry = { ...entry, missing: runtime.entry.missing };
-      if (entry.enabled && !wasEnabled) toStart.push(entry.id);
-      else if (!entry.enabled && wasEnabled) toStop.push(entry.id);
+      const before = runtime.entry;
+      runtime.entry = { ...entry, missing: before.missing };
+      if (entry.enabled && !before.enabled) toStart.push(entry.id);
+      else if (!entry.enabled && before.enabled) toStop.push(entry.id);
       else if (runtime.instance && (runtime.appliedConfigVersion ?? 0) < entry.configVersion)
         toConfigure.push(entry.id);
-      else if (entry.enabled && !runtime.instance && runtime.definition) toStart.push(entry.id);
+      // New settings may be what a waiting ("not configured") service needed. A service that failed here
+      // is not retried just because a change was recorded.
+      else if (entry.enabled && !runtime.instance && entry.configVersion !== before.configVersion)
+        toStart.push(entry.id);
     }
     for (const id of toStop.sort((a, b) => rank(b) - rank(a))) {
       await this.stopOne(id, 'disabled');
@@ -1080,6 +1134,7 @@ export class ServiceRegistryManager {
       this.trackHealth(id);
     }
     for (const id of toConfigure) await this.applyStoredConfig(id);
+    if (toStart.length > 0) await this.startWaiting();
     const touched = [...toStop, ...toStart, ...toConfigure];
     if (touched.length > 0) {
       await catalog.setStatuses(
@@ -1199,6 +1254,8 @@ export class ServiceRegistryManager {
     this.currentState = 'stopping';
     await this.feed?.stop();
     await this.syncing;
+    // Lifecycle actions and configuration changes already under way finish first.
+    await this.lane;
     await this.stopHealth();
     await this.stopAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -1211,8 +1268,7 @@ export class ServiceRegistryManager {
   }
 
   private runtimeOf(id: string): RuntimeEntry {
-    if (this.currentState === 'created' || this.currentState === 'starting')
-      throw this.stateError('look up services');
+    this.assertRunning('look up services');
     const runtime = this.runtime.get(id);
     if (!runtime) {
       const known = [...this.runtime.keys()];
@@ -1276,8 +1332,7 @@ export class ServiceRegistryManager {
 
   /** Every service in the catalog, by id, optionally filtered by type or desired state. */
   public async listServices(filter: ListServicesFilter = {}): Promise<ServiceSummary[]> {
-    if (this.currentState === 'created' || this.currentState === 'starting')
-      throw this.stateError('list services');
+    this.assertRunning('list services');
     return [...this.runtime.values()]
       .map((runtime) => this.summarize(runtime))
       .filter(

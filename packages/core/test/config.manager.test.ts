@@ -180,7 +180,7 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
     async () => {
       testDb ??= await createTestDatabase(dialect);
       const m = await start(new WebhookService(), {
-        config: { env: { SERVICEDECK_WEBHOOK_RETRIES: '5' }, cwd: testDb.dir },
+        config: { env: { SERVICEDECK_SVC_WEBHOOK__RETRIES: '5' }, cwd: testDb.dir },
       });
       await m.updateConfig('webhook', { url: `${server.url}/ok`, retries: 1 }, admin);
       const view = await m.getConfig('webhook');
@@ -190,7 +190,7 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
         value: 5,
         source: 'env',
         secret: false,
-        envVar: 'SERVICEDECK_WEBHOOK_RETRIES',
+        envVar: 'SERVICEDECK_SVC_WEBHOOK__RETRIES',
         overridden: 1,
       });
     },

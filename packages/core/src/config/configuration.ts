@@ -157,16 +157,32 @@ export class Configuration {
   }
 
   /** The master keys; created (key file) only when `create` and none exist. */
+  /**
+   * The master keys. A key file is read again on every call (it is small), so a rotation made by another
+   * process is seen at once; it is created only when `create` and no secret is stored yet.
+   */
   private async keyring(create: boolean): Promise<Keyring | undefined> {
-    if (!this.keys) {
-      this.keys = await Keyring.load({
-        env: this.env,
-        create,
-        ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
-      });
-      if (this.keys?.source.kind === 'file' && create)
-        this.logger.info('master key ready', { file: this.keys.source.file });
+    if (this.options.keyring) return this.options.keyring;
+    if (this.keys?.source.kind === 'env') return this.keys;
+    const cwd = this.options.cwd ? { cwd: this.options.cwd } : {};
+    const loaded = await Keyring.load({ env: this.env, create: false, ...cwd });
+    if (loaded || !create) {
+      this.keys = loaded;
+      return loaded;
     }
+    const stored = await this.db.repos.configuration.count({ where: { encrypted: true } });
+    if (stored > 0) {
+      throw new ServiceDeckError(
+        'SD_ERR_SECRET_KEY_MISSING',
+        `${stored} secret(s) are stored but no master key is available, so no new key is made: it could not read them.`,
+        {
+          hint: `Restore the key file (${this.env.SERVICEDECK_KEY_FILE ?? '.servicedeck/master.key'}) or set SERVICEDECK_MASTER_KEY to the key that was in use.`,
+        },
+      );
+    }
+    this.keys = await Keyring.load({ env: this.env, create: true, ...cwd });
+    if (this.keys?.source.kind === 'file')
+      this.logger.info('master key created', { file: this.keys.source.file });
     return this.keys;
   }
 
@@ -185,13 +201,14 @@ export class Configuration {
   /** Decrypts stored settings into plain values. */
   public async decode(serviceId: string, stored: StoredConfig): Promise<JsonObject> {
     const out: JsonObject = {};
+    let keyring: Keyring | undefined;
     for (const [key, value] of Object.entries(stored)) {
-      out[key] = isEncrypted(value)
-        ? await decryptValue(await this.requireKeyring(), serviceId, key, {
-            envelope: value.enc,
-            keyId: value.keyId,
-          })
-        : (value as { v: JsonValue }).v;
+      if (!isEncrypted(value)) {
+        out[key] = (value as { v: JsonValue }).v;
+        continue;
+      }
+      keyring ??= await this.requireKeyring();
+      out[key] = await decryptValue(keyring, serviceId, key, { envelope: value.enc, keyId: value.keyId });
     }
     return out;
   }
@@ -205,6 +222,7 @@ export class Configuration {
     previousPlain: JsonObject,
   ): Promise<StoredConfig> {
     const out: Record<string, StoredValue> = {};
+    let keyring: Keyring | undefined;
     for (const [key, value] of Object.entries(plain)) {
       if (!secrets.has(key)) {
         out[key] = { v: value };
@@ -215,8 +233,8 @@ export class Configuration {
         out[key] = before;
         continue;
       }
-      const keyring = await this.keyring(true);
-      const encrypted = await encryptValue(keyring as Keyring, serviceId, key, value);
+      keyring ??= (await this.keyring(true)) as Keyring;
+      const encrypted = await encryptValue(keyring, serviceId, key, value);
       out[key] = { enc: encrypted.envelope, keyId: encrypted.keyId };
     }
     return out;
@@ -326,8 +344,19 @@ export class Configuration {
       const next: JsonObject = { ...current };
       for (const [key, value] of Object.entries(patch)) {
         if (value === null) delete next[key];
-        else if (value === REDACTED && secretKeys(metadata.configSchema).has(key) && key in current) continue;
-        else next[key] = value;
+        else if (value === REDACTED) {
+          // The mask stands for "keep the stored secret"; it is never stored as a value.
+          if (!(key in current)) {
+            throw new ServiceDeckError(
+              'SD_ERR_CONFIG_INVALID',
+              `Invalid configuration for "${metadata.id}": /${key}: "${REDACTED}" stands for the stored secret, and none is stored.`,
+              {
+                details: { serviceId: metadata.id, key },
+                hint: 'Send the secret itself; nothing was stored.',
+              },
+            );
+          }
+        } else next[key] = value;
       }
       return next;
     });

@@ -28,13 +28,16 @@ export function declaredKeys(schema: ConfigSchema | null): string[] {
   return Object.keys((schema?.properties ?? {}) as Record<string, unknown>);
 }
 
-/** `SERVICEDECK_<SERVICE>_<KEY>`: `http` + `timeoutMs` → `SERVICEDECK_HTTP_TIMEOUT_MS`. */
+/**
+ * `SERVICEDECK_SVC_<SERVICE>__<KEY>`: `http` + `timeoutMs` → `SERVICEDECK_SVC_HTTP__TIMEOUT_MS`. The `SVC_`
+ * prefix and the double underscore keep these apart from servicedeck's own variables and from each other.
+ */
 export function envVarName(serviceId: string, key: string): string {
   const snake = key
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
-  return `SERVICEDECK_${serviceId.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}_${snake}`;
+  return `SERVICEDECK_SVC_${serviceId.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}__${snake}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type HealthCheckResult, SERVICE_STATUSES, type ServiceStatus } from '../types.js';
+import { rootCause } from './causes.js';
 import { DueSchedule } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { applyOutcome, outcomeOf, type ThresholdState } from './thresholds.js';
@@ -36,6 +37,8 @@ interface Tracked extends ThresholdState {
   lastAt: number;
   running: Promise<HealthCheckRecord> | undefined;
   controller: AbortController | undefined;
+  /** A check that timed out and has not settled yet. */
+  hung: Promise<void> | undefined;
 }
 
 /** Checks services' health on a schedule and on demand. */
@@ -99,6 +102,7 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
       lastAt: Number.NEGATIVE_INFINITY,
       running: undefined,
       controller: undefined,
+      hung: undefined,
     });
     const spread = Math.min(
       target.settings.intervalMs,
@@ -218,6 +222,21 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
 
   /** Runs one check under the bound and the timeout, then applies it. Never rejects. */
   private async execute(t: Tracked, scheduled: boolean): Promise<HealthCheckRecord> {
+    let observed: ServiceStatus;
+    let message: string | null;
+    let details: HealthCheckResult['details'];
+    const { timeoutMs } = t.target.settings;
+    if (t.hung) {
+      // The last check timed out and has not settled: another would only pile up behind it.
+      const startedAt = performance.now();
+      return this.complete(
+        t,
+        startedAt,
+        'error',
+        `the previous check is still running after timing out (${timeoutMs} ms)`,
+        undefined,
+      );
+    }
     const wait = this.semaphore.acquire();
     if (wait) await wait;
     if (scheduled && !this.running) {
@@ -226,24 +245,28 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
       return t.last ?? this.placeholder(t);
     }
     const startedAt = performance.now();
-    let observed: ServiceStatus;
-    let message: string | null;
-    let details: HealthCheckResult['details'];
-    const { timeoutMs } = t.target.settings;
     // One controller per service, replaced only once a timeout has aborted it.
     t.controller ??= new AbortController();
     const controller = t.controller;
     let timer: NodeJS.Timeout | undefined;
+    // A check that outlives its timeout keeps its slot until it settles, so the bound holds.
+    let holdSlotUntil: Promise<unknown> | undefined;
     try {
       let result = t.target.check(controller.signal);
       // A check that answers synchronously needs no timeout race.
       if (isPromiseLike(result)) {
-        result = await Promise.race([
-          result,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs);
-          }),
-        ]);
+        const pending = Promise.resolve(result);
+        try {
+          result = await Promise.race([
+            pending,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs);
+            }),
+          ]);
+        } catch (error) {
+          if (error instanceof CheckTimeout) holdSlotUntil = pending;
+          throw error;
+        }
       }
       ({ status: observed, message, details } = normalizeResult(result));
     } catch (error) {
@@ -256,8 +279,47 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
       }
     } finally {
       if (timer) clearTimeout(timer);
-      this.semaphore.release();
+      if (holdSlotUntil) {
+        const settled = holdSlotUntil.then(
+          () => undefined,
+          () => undefined,
+        );
+        t.hung = settled;
+        // The slot is given back when the check settles, or after one more timeout for a check that
+        // ignores its abort signal (logged), so a hung plugin cannot starve the others for good.
+        let released = false;
+        const release = (): void => {
+          if (released) return;
+          released = true;
+          this.semaphore.release();
+        };
+        const grace = setTimeout(() => {
+          this.logger.warn('health check ignores its abort signal; its slot is given back', {
+            service: t.id,
+          });
+          release();
+        }, timeoutMs);
+        grace.unref();
+        void settled.then(() => {
+          clearTimeout(grace);
+          release();
+          if (t.hung === settled) t.hung = undefined;
+        });
+      } else {
+        this.semaphore.release();
+      }
     }
+    return this.complete(t, startedAt, observed, message, details);
+  }
+
+  /** Records a finished check: thresholds, cause, events, next schedule. */
+  private complete(
+    t: Tracked,
+    startedAt: number,
+    observed: ServiceStatus,
+    message: string | null,
+    details: HealthCheckResult['details'],
+  ): HealthCheckRecord {
     const finishedAt = performance.now();
     this.totalChecks += 1;
     const outcome = outcomeOf(observed);
@@ -303,16 +365,11 @@ export class HealthMonitor extends EventEmitter<HealthEvents> {
    * in `error` (the root cause), or null.
    */
   private failingDependency(t: Tracked): string | null {
-    let cause: string | null = null;
-    const seen = new Set<string>([t.id]);
-    let frontier = t.target.dependencies;
-    for (;;) {
-      const failing = frontier.find((dep) => !seen.has(dep) && this.tracked.get(dep)?.status === 'error');
-      if (failing === undefined) return cause;
-      cause = failing;
-      seen.add(failing);
-      frontier = this.tracked.get(failing)?.target.dependencies ?? [];
-    }
+    return rootCause(
+      t.id,
+      (id) => this.tracked.get(id)?.target.dependencies ?? [],
+      (id) => this.tracked.get(id)?.status === 'error',
+    );
   }
 }
 

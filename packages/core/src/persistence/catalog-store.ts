@@ -5,7 +5,7 @@
 import { Op, type Transaction } from 'sequelize';
 import { describeSource, type ServiceDefinition } from '../definition.js';
 import type { JsonObject, JsonValue, ServiceMetadata, ServiceStatus, ServiceType } from '../types.js';
-import { type ChangeKind, lockChanges, recordChange } from './changes.js';
+import { type ChangeKind, latestRevision, lockChanges, recordChange } from './changes.js';
 import type { Database } from './database.js';
 import type { ServiceRegistry } from './models/index.js';
 
@@ -36,6 +36,8 @@ export interface CatalogSyncResult {
   readonly added: string[];
   readonly updated: string[];
   readonly missing: string[];
+  /** The newest change-log revision when the sync committed. */
+  readonly revision: number;
 }
 
 function storedMetadata(metadata: ServiceMetadata): JsonObject {
@@ -155,7 +157,9 @@ export class CatalogStore {
         }
       }
       const rows = await registry.findAll({ transaction, order: [['id', 'ASC']] });
-      return { entries: rows.map(toEntry), ...result };
+      // Read inside the transaction: a change committed after it is newer than this and will be seen.
+      const revision = await latestRevision(this.db, transaction);
+      return { entries: rows.map(toEntry), ...result, revision };
     });
   }
 

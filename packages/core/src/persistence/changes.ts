@@ -71,7 +71,7 @@ export async function changesSince(db: Database, revision: number, limit = 1_000
 }
 
 /** The newest revision (0 when nothing changed yet): the cheap counter SQLite processes poll. */
-export async function latestRevision(db: Database): Promise<number> {
-  const latest = (await db.repos.changes.max('revision')) as number | null;
+export async function latestRevision(db: Database, transaction?: Transaction): Promise<number> {
+  const latest = (await db.repos.changes.max('revision', { transaction })) as number | null;
   return latest ?? 0;
 }

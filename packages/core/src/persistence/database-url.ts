@@ -13,8 +13,8 @@ export type DatabaseLocation =
   | { readonly dialect: 'postgres'; readonly url: string };
 
 /**
- * Parses a database URL: `postgres://…` / `postgresql://…`, `sqlite:<path>` / `sqlite://<path>`,
- * `sqlite::memory:`, or a bare file path (SQLite). Relative SQLite paths are resolved against `cwd`.
+ * Parses a database URL: `postgres://…` / `postgresql://…`, `sqlite:<path>` / `sqlite://<path>`, or a
+ * bare file path (SQLite). Relative SQLite paths are resolved against `cwd`.
  *
  * @throws ServiceDeckError `SD_ERR_DATABASE_URL_INVALID` for anything else.
  */
@@ -30,7 +30,12 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
   }
   if (/^sqlite:/i.test(trimmed)) {
     const rest = trimmed.replace(/^sqlite:(\/\/)?/i, '');
-    if (rest === ':memory:') return { dialect: 'sqlite', storage: ':memory:' };
+    if (rest === ':memory:') {
+      throw invalid(
+        url,
+        'an in-memory SQLite database has a single connection, which overlapping transactions cannot share',
+      );
+    }
     if (rest === '') throw invalid(url, 'it names no file');
     return { dialect: 'sqlite', storage: path.resolve(cwd, rest) };
   }

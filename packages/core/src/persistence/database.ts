@@ -96,15 +96,13 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   } as const;
   let sequelize: Sequelize;
   if (location.dialect === 'sqlite') {
-    if (location.storage !== ':memory:') {
-      await mkdir(path.dirname(location.storage), { recursive: true }).catch((error: unknown) => {
-        throw new ServiceDeckError(
-          'SD_ERR_DATABASE_UNAVAILABLE',
-          `Cannot create the directory of the database (${describeLocation(location)}): ${describeError(error)}.`,
-          { cause: error, details: { url: redactUrl(url) }, hint: 'Choose a path in a writable directory.' },
-        );
-      });
-    }
+    await mkdir(path.dirname(location.storage), { recursive: true }).catch((error: unknown) => {
+      throw new ServiceDeckError(
+        'SD_ERR_DATABASE_UNAVAILABLE',
+        `Cannot create the directory of the database (${describeLocation(location)}): ${describeError(error)}.`,
+        { cause: error, details: { url: redactUrl(url) }, hint: 'Choose a path in a writable directory.' },
+      );
+    });
     sequelize = new Sequelize({
       ...common,
       dialect: 'sqlite' as const,
@@ -117,7 +115,6 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
             exec(sql: string, callback: (error: Error | null) => void): void;
           };
           db.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
-          if (location.storage === ':memory:') return;
           await new Promise<void>((resolve, reject) =>
             db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;', (error) =>
               error ? reject(error) : resolve(),

@@ -28,12 +28,12 @@ describe('configuration fields', () => {
     expect(secretKeys(null).size).toBe(0);
   });
 
-  it('GIVEN a service and setting THEN the override variable is SERVICEDECK_<SERVICE>_<KEY> in upper snake case', () => {
-    expect(envVarName('http', 'timeoutMs')).toBe('SERVICEDECK_HTTP_TIMEOUT_MS');
-    expect(envVarName('wolfram-alpha', 'appId')).toBe('SERVICEDECK_WOLFRAM_ALPHA_APP_ID');
+  it('GIVEN a service and setting THEN the override variable is SERVICEDECK_SVC_<SERVICE>__<KEY> in upper snake case', () => {
+    expect(envVarName('http', 'timeoutMs')).toBe('SERVICEDECK_SVC_HTTP__TIMEOUT_MS');
+    expect(envVarName('wolfram-alpha', 'appId')).toBe('SERVICEDECK_SVC_WOLFRAM_ALPHA__APP_ID');
     const overrides = envOverrides(schema, 'api', {
-      SERVICEDECK_API_RETRIES: '5',
-      SERVICEDECK_API_URL: 'https://x',
+      SERVICEDECK_SVC_API__RETRIES: '5',
+      SERVICEDECK_SVC_API__URL: 'https://x',
       OTHER: '1',
     });
     expect(Object.fromEntries([...overrides].map(([k, v]) => [k, v.value]))).toEqual({

@@ -196,6 +196,35 @@ describe('HealthMonitor', () => {
     expect(seen.checks.length).toBe(count);
   });
 
+  it('GIVEN checks that time out but keep running THEN they keep their slots, and a service is not checked again meanwhile', async () => {
+    monitor = new HealthMonitor({ concurrency: 2 });
+    const settle: (() => void)[] = [];
+    let started = 0;
+    const stubborn = () =>
+      new Promise<'active'>((resolve) => {
+        started += 1;
+        settle.push(() => resolve('active'));
+      });
+    const settings = { ...DEFAULT_HEALTH_CHECK, timeoutMs: 100, failureThreshold: 1 };
+    for (let i = 0; i < 4; i += 1)
+      monitor.track(`stubborn-${i}`, { check: stubborn, settings, dependencies: [] });
+    const first = monitor.checkAll(true);
+    await expect.poll(() => started).toBe(2);
+    // Both time out; their checks go on, holding the two slots: the others wait.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(started).toBe(2);
+    expect(monitor.inFlight.now).toBe(2);
+    const again = await monitor.checkNow('stubborn-0', true);
+    expect(again?.message).toBe('the previous check is still running after timing out (100 ms)');
+    for (const done of settle.splice(0)) done();
+    await expect.poll(() => started).toBe(4);
+    for (const done of settle.splice(0)) done();
+    const records = await first;
+    // The first two timed out; the last two ran once slots were free and answered in time.
+    expect([...records.values()].map((r) => r.status)).toEqual(['error', 'error', 'active', 'active']);
+    expect(monitor.inFlight.peak).toBe(2);
+  });
+
   it('GIVEN scheduled checks queued for a slot WHEN the monitor stops THEN they are not run', async () => {
     monitor = new HealthMonitor({ concurrency: 1, maxStartSpreadMs: 1 });
     server.hits.set('/slow', 0);
