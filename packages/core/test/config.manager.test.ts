@@ -339,6 +339,75 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
   );
 
   it.skipIf(skip)(
+    'GIVEN a waiting dependent THEN it starts as soon as the settings its dependency lacked are set',
+    async () => {
+      testDb = await createTestDatabase(dialect);
+      const m = new ServiceRegistryManager({
+        database: { url: testDb.url },
+        discovery: { root: testDb.dir },
+        processHealth: false,
+        health: { schedule: false },
+        config: { env: {}, cwd: testDb.dir },
+      });
+      m.registerService(new WebhookService());
+      m.registerService(
+        new WebhookService({ id: 'notifier', name: 'Notifier', type: 'internal', dependencies: ['webhook'] }),
+      );
+      managers.push(m);
+      await m.start();
+      expect(m.getServiceInfo('notifier')).toMatchObject({
+        running: false,
+        statusMessage: expect.stringMatching(/^waiting for "webhook"/),
+      });
+      expect((await m.updateConfig('webhook', { url: `${server.url}/ok` }, admin)).applied).toBe('started');
+      expect(m.getServiceInfo('notifier')).toMatchObject({ running: true, status: 'unknown' });
+    },
+  );
+
+  it.skipIf(skip)(
+    'GIVEN keys rotated by another process THEN secrets written here afterwards use the new key',
+    async () => {
+      const m = await start(new WebhookService());
+      await m.updateConfig('webhook', { url: `${server.url}/ok`, token: 'before-rotation' }, admin);
+      const other = new ServiceRegistryManager({
+        database: { url: (testDb as TestDatabase).url },
+        discovery: { root: (testDb as TestDatabase).dir },
+        processHealth: false,
+        health: { schedule: false },
+        sync: { enabled: false },
+        config: { env: {}, cwd: (testDb as TestDatabase).dir },
+      });
+      other.registerService(new WebhookService());
+      managers.push(other);
+      await other.start();
+      const { keyId } = await other.rotateKeys({ actor: 'root', adapter: 'cli' });
+      await m.updateConfig('webhook', { token: 'after-rotation' }, admin);
+      const db = await openDatabase({ url: (testDb as TestDatabase).url });
+      const row = await db.repos.configuration.findOne({ where: { configKey: 'token' } });
+      await db.close();
+      expect(row?.keyId).toBe(keyId);
+      await m.shutdown();
+      const service = new WebhookService();
+      await start(service);
+      expect(service.getConfig().token).toBe('after-rotation');
+    },
+  );
+
+  it.skipIf(skip)(
+    'GIVEN the mask sent for a secret that is not stored THEN it is refused, never stored',
+    async () => {
+      const m = await start(new WebhookService());
+      await expect(
+        m.updateConfig('webhook', { url: `${server.url}/ok`, token: REDACTED }, admin),
+      ).rejects.toMatchObject({
+        code: 'SD_ERR_CONFIG_INVALID',
+        message:
+          'Invalid configuration for "webhook": /token: "••••••" stands for the stored secret, and none is stored. Send the secret itself; nothing was stored.',
+      });
+    },
+  );
+
+  it.skipIf(skip)(
     'GIVEN the master key is lost THEN services with secrets fail with a clear error, not garbage',
     async () => {
       const m = await start(new WebhookService());

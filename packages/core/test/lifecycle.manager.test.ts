@@ -231,6 +231,52 @@ describe.each(DIALECTS)('enable and disable on %s', async (dialect) => {
     },
   );
 
+  it.skipIf(skip)(
+    'GIVEN a dependency that fails to start in an enable plan THEN the rest of the plan is not started and is reported failed',
+    async () => {
+      const log: string[] = [];
+      const m = await start(log, { database: { failEnable: true } });
+      await m.disableService('database', { ...admin, cascade: true });
+      log.length = 0;
+      const result = await m.enableService('api', { ...admin, withDependencies: true });
+      expect(log).toEqual(['enable:database', 'disable:database']);
+      expect(result.outcomes.map((o) => [o.serviceId, o.result, o.status])).toEqual([
+        ['database', 'failed', 'error'],
+        ['cache', 'failed', 'inactive'],
+        ['api', 'failed', 'inactive'],
+      ]);
+      expect(result.outcomes[1]?.message).toBe('waiting for "database" (it failed to start)');
+      const audit = await m.auditLog({ action: 'enable' });
+      expect(audit.map((a) => [a.serviceId, a.result])).toEqual([
+        ['api', 'failed'],
+        ['cache', 'failed'],
+        ['database', 'failed'],
+      ]);
+      // A resync does not retry what failed here.
+      await m.resync();
+      expect(log).toEqual(['enable:database', 'disable:database']);
+    },
+  );
+
+  it.skipIf(skip)(
+    'GIVEN a shut-down manager THEN every operation is refused with the state error',
+    async () => {
+      const log: string[] = [];
+      const m = await start(log);
+      await m.shutdown();
+      for (const attempt of [
+        () => m.enableService('mailer', admin),
+        () => m.getConfig('mailer'),
+        () => m.auditLog(),
+        () => m.listServices(),
+        () => m.checkHealth('mailer'),
+      ]) {
+        await expect(attempt()).rejects.toMatchObject({ code: 'SD_ERR_MANAGER_STATE' });
+      }
+      expect(() => m.getService('mailer')).toThrow(expect.objectContaining({ code: 'SD_ERR_MANAGER_STATE' }));
+    },
+  );
+
   it.skipIf(skip)('GIVEN health checks scheduled THEN a disabled service is no longer checked', async () => {
     const log: string[] = [];
     const m = await start(log);

@@ -274,6 +274,47 @@ describe.each(DIALECTS)('ServiceRegistryManager on %s', async (dialect) => {
   });
 });
 
+describe('a start that times out', () => {
+  it('GIVEN enable() slower than its timeout THEN disable() runs only after it settled, releasing what it got', async () => {
+    const testDb = await createTestDatabase('sqlite');
+    const log: string[] = [];
+    class Slow extends BaseService {
+      public override getMetadata() {
+        return { id: 'slow', name: 'Slow', type: 'external' } as never;
+      }
+      public healthCheck() {
+        return 'active' as const;
+      }
+      public override async enable() {
+        log.push('enable:start');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        log.push('enable:done (connection open)');
+      }
+      public override disable() {
+        log.push('disable');
+      }
+    }
+    const m = new ServiceRegistryManager({
+      database: { url: testDb.url },
+      discovery: { root: testDb.dir },
+      processHealth: false,
+      enableTimeoutMs: 100,
+    });
+    m.registerService(new Slow());
+    try {
+      await m.start();
+      expect(log).toEqual(['enable:start', 'enable:done (connection open)', 'disable']);
+      expect(m.getServiceInfo('slow')).toMatchObject({
+        status: 'error',
+        statusMessage: 'Service "slow" failed to start: enable() did not finish within 100 ms.',
+      });
+    } finally {
+      await m.shutdown();
+      await testDb.cleanup();
+    }
+  });
+});
+
 describe('ServiceRegistryManager misuse', () => {
   it('GIVEN a manager not started THEN listing says to call start() first', async () => {
     const m = new ServiceRegistryManager();
