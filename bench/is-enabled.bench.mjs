@@ -9,6 +9,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ServiceRegistryManager } from '@servicedeck/core';
 import { report } from './lib/report.mjs';
 import { round, summarize } from './lib/stats.mjs';
@@ -17,6 +20,7 @@ const SERVICES = 200;
 const WARMUP_MS = 500;
 const ROUNDS = 10;
 const ROUND_MS = 200;
+const ALLOC_LOOKUPS = 10_000_000;
 
 /** @param {number} i */
 const serviceId = (i) => `bench-service-${i}`;
@@ -145,9 +149,34 @@ try {
     });
   }
 
+  // Allocation: after a full GC, a run of ALLOC_LOOKUPS lookups; any garbage it made would show as heap
+  // growth and, past the young generation's size, as garbage collections during the run.
+  setFlagsFromString('--expose-gc');
+  const gc = /** @type {() => void} */ (runInNewContext('gc'));
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => {
+    collections += list.getEntries().length;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const allocation = [];
+  for (const c of cases) {
+    gc();
+    // The forced collection is reported asynchronously: let it arrive before counting.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    collections = 0;
+    const before = process.memoryUsage().heapUsed;
+    c.run(ALLOC_LOOKUPS);
+    const grown = process.memoryUsage().heapUsed - before;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    allocation.push({ bytesPerLookup: round(Math.max(0, grown) / ALLOC_LOOKUPS, 4), collections });
+  }
+  observer.disconnect();
+
   const rows = cases.map((c, i) => {
     const stats = summarize(/** @type {number[]} */ (nsPerOp[i]));
     return {
+      bytesPerLookup: allocation[i]?.bytesPerLookup,
+      gcDuringAllocationRun: allocation[i]?.collections,
       case: c.name,
       opsPerSecMedian: Math.round(1e9 / stats.median),
       nsPerOpMedian: round(stats.median, 2),
@@ -166,6 +195,8 @@ try {
       nsPerOpMedian: 'ns/op (median)',
       nsPerOpMin: 'ns/op (min)',
       nsPerOpMax: 'ns/op (max)',
+      bytesPerLookup: 'heap B/lookup',
+      gcDuringAllocationRun: `GCs in ${ALLOC_LOOKUPS / 1e6}M lookups`,
     },
     params: {
       services: SERVICES,
