@@ -22,8 +22,17 @@ export interface GlobalOptions {
   readonly verbose?: boolean;
 }
 
-/** Where a command writes. */
+/** Standard input, for values that must not be given on the command line (secrets). */
+export type Input = NodeJS.ReadableStream & {
+  isTTY?: boolean;
+  /** Present on a terminal: turns echo and line editing off (hidden prompts). */
+  setRawMode?(mode: boolean): unknown;
+};
+
+/** Where a command reads and writes. */
 export interface Io {
+  /** Standard input (default: none, as if empty and not a terminal). */
+  readonly stdin?: Input;
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;

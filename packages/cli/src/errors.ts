@@ -17,8 +17,23 @@ const CATEGORY_EXIT: Record<ErrorCategory, number> = {
   internal: EXIT.failed,
 };
 
+/**
+ * An error of the command line itself (a secret given as an argument, a missing value, a bad key), with
+ * its exit code: 2 (usage) unless said otherwise. Printed as `error: message`.
+ */
+export class CliError extends Error {
+  public constructor(
+    message: string,
+    public readonly exitCode: number = EXIT.usage,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
 /** The exit code for an error. */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
   return isServiceDeckError(error) ? CATEGORY_EXIT[error.category] : EXIT.failed;
 }
 

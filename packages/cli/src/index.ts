@@ -4,6 +4,6 @@
  * @packageDocumentation
  */
 
-export type { CommandContext, GlobalOptions, Io } from './context.js';
-export { EXIT, exitCodeFor, formatError } from './errors.js';
+export type { CommandContext, GlobalOptions, Input, Io } from './context.js';
+export { CliError, EXIT, exitCodeFor, formatError } from './errors.js';
 export { createProgram, run } from './main.js';

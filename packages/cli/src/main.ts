@@ -1,7 +1,8 @@
 /**
  * The `servicedeck` command line. Commands are imported only when run, so each starts quickly.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { SERVICE_TYPES, type ServiceType } from '@servicedeck/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type ContextDefaults, createContext, type GlobalOptions, type Io } from './context.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';
 
@@ -10,6 +11,26 @@ const VERSION = '0.1.0';
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Parses a whole number of at least `min` (commander reports the error and exits 2). */
+function wholeNumber(min: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min) {
+      throw new InvalidArgumentError(`Expected a whole number${min > 0 ? ` of at least ${min}` : ''}.`);
+    }
+    return number;
+  };
+}
+
+/** Help text after the options: notes, then examples. */
+function helpAfter(notes: string, examples: readonly string[]): string {
+  return `\n${notes ? `${notes}\n\n` : ''}Examples:\n${examples.map((example) => `  $ ${example}`).join('\n')}`;
+}
+
+/** The note on exit codes shared by the management commands. */
+const MANAGEMENT_EXIT_CODES =
+  'Exit codes: 0 done, 1 failed (unknown service, refused, conflict, database unavailable…), 2 usage or invalid input.';
 
 /** Builds the program; `onAction` receives each command's exit code. */
 export function createProgram(io: Io, onExit: (code: number) => void): Command {
@@ -120,6 +141,335 @@ Examples:
       ),
     );
 
+  // The management commands: one-shot, quiet unless something is wrong (like `health`).
+  const quiet: ContextDefaults = { logLevel: 'warn' };
+
+  program
+    .command('list')
+    .description('list the services in the catalog: type, version, enabled, status and last check')
+    .addOption(new Option('--type <type>', 'only services of this type').choices([...SERVICE_TYPES]))
+    .option('--enabled', 'only services whose desired state is enabled')
+    .option('--json', 'print a JSON array instead of the table')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `STATUS of a service that runs is what its last recorded health check found (normally the running
+bot's), LAST CHECK how long ago; one that does not run shows why (disabled, not configured, waiting for
+a dependency, failed to start).
+--json prints [{ id, name, description, type, version, tags, dependencies, enabled, missing, status,
+message, lastCheckAt }] (docs/cli.md).`,
+        [
+          'servicedeck list',
+          'servicedeck list --type external --enabled',
+          "servicedeck list --json | jq -r '.[] | select(.enabled) | .id'",
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, options: { type?: ServiceType; enabled?: boolean; json?: boolean }) => {
+        const { list } = await import('./commands/services.js');
+        return list(context, options);
+      }, quiet),
+    );
+
+  program
+    .command('status')
+    .argument('<id>', 'the service')
+    .description(
+      'show one service in detail: status, dependencies and dependents, last checks, uptime over 24 h',
+    )
+    .option('--checks <n>', 'how many recent checks to show', wholeNumber(0), 5)
+    .option('--json', 'print a JSON object instead of the text')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `--json prints { id, name, description, type, version, tags, dependencies, enabled, missing, status,
+message, lastCheckAt, dependents, source, lastCheck, uptime: { windowHours, checks, active, ratio },
+checks: [{ status, latencyMs, message, cause, checkedAt, instanceId }] } (docs/cli.md).`,
+        [
+          'servicedeck status redis',
+          'servicedeck status redis --checks 20',
+          'servicedeck status redis --json | jq .uptime.ratio',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, id: string, options: { checks?: number; json?: boolean }) => {
+        const { status } = await import('./commands/services.js');
+        return status(context, id, options);
+      }, quiet),
+    );
+
+  program
+    .command('enable')
+    .argument('<id>', 'the service to enable')
+    .description(
+      'enable a service (and, if asked, its disabled dependencies): print the plan, then each outcome',
+    )
+    .option('--with-dependencies', 'enable its disabled dependencies first, instead of refusing')
+    .option('--dry-run', 'print the plan only; change nothing')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `The desired state is stored in the database, audited with your OS user via cli, and the running bot
+picks it up by itself. Enabling a service whose dependencies are disabled is refused (exit 1, listing
+them) unless --with-dependencies. Exit 1 when a service of the plan does not start.
+${MANAGEMENT_EXIT_CODES}`,
+        [
+          'servicedeck enable redis',
+          'servicedeck enable api --with-dependencies --dry-run',
+          'servicedeck enable api --with-dependencies',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, id: string, options: { withDependencies?: boolean; dryRun?: boolean }) => {
+        const { enable } = await import('./commands/lifecycle.js');
+        return enable(context, id, options);
+      }, quiet),
+    );
+
+  program
+    .command('disable')
+    .argument('<id>', 'the service to disable')
+    .description(
+      'disable a service (and, if asked, its enabled dependents): print the plan, then each outcome',
+    )
+    .option('--cascade', 'disable its enabled dependents first, instead of refusing')
+    .option('--dry-run', 'print the plan only; change nothing')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `The desired state is stored in the database, audited with your OS user via cli, and the running bot
+stops the service by itself, after its work in flight. Disabling a service that enabled services depend
+on is refused (exit 1, listing them) unless --cascade. Exit 1 when a service of the plan fails to stop.
+${MANAGEMENT_EXIT_CODES}`,
+        [
+          'servicedeck disable redis',
+          'servicedeck disable database --cascade --dry-run',
+          'servicedeck disable database --cascade',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, id: string, options: { cascade?: boolean; dryRun?: boolean }) => {
+        const { disable } = await import('./commands/lifecycle.js');
+        return disable(context, id, options);
+      }, quiet),
+    );
+
+  const config = program
+    .command('config')
+    .description("read and change a service's settings: validated, versioned, audited, secrets never shown")
+    .addHelpText(
+      'after',
+      helpAfter(
+        `Every change is validated against the service's schema before anything is stored (exit 2 with every
+invalid setting listed), stored as a new version audited with your OS user via cli, and picked up by the
+running bot. Secrets are never accepted on the command line: use --stdin or the prompt.`,
+        [
+          'servicedeck config get github',
+          'servicedeck config set github owner=acme timeoutMs=5000',
+          'printf \'%s\' "$GITHUB_TOKEN" | servicedeck config set github token --stdin',
+          'servicedeck config history github',
+          'servicedeck config rollback github 3',
+        ],
+      ),
+    );
+
+  config
+    .command('get')
+    .argument('<id>', 'the service')
+    .description('show its settings: value (secrets as ••••••), where each comes from, the version, problems')
+    .option('--json', 'print a JSON object instead of the table')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `SOURCE is stored, default, env (with the variable that overrides it) or unset.
+--json prints { serviceId, version, liveConfig, pendingRestart, fields: [{ key, value, source, secret,
+envVar, overridden }], problems: [{ path, message }] } (docs/cli.md).`,
+        [
+          'servicedeck config get github',
+          'servicedeck config get github --json | jq \'.fields[] | select(.source == "unset")\'',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, id: string, options: { json?: boolean }) => {
+        const { configGet } = await import('./commands/config.js');
+        return configGet(context, id, options);
+      }, quiet),
+    );
+
+  config
+    .command('set')
+    .argument('<id>', 'the service')
+    .argument(
+      '<settings...>',
+      'key=value pairs; a bare key is read from standard input (--stdin) or asked for',
+    )
+    .description('change settings: one new version, validated first, applied to the running service')
+    .option('--stdin', 'read the value of the one bare key from standard input (for secrets)')
+    .option('--expect-version <n>', 'refuse (exit 1) if the stored version is no longer n', wholeNumber(0))
+    .addHelpText(
+      'after',
+      helpAfter(
+        `A value is parsed as JSON when it parses (5, true, {"a":1}, '"5"' for the string 5), else taken as a
+string. A secret is refused on the command line (it would stay in the shell history): give its name
+alone, with --stdin to read the value from a pipe, or on a terminal to be asked for it with echo off.
+A value read or typed that way is taken as it is when the setting is a string, else parsed the same way.
+${MANAGEMENT_EXIT_CODES}`,
+        [
+          'servicedeck config set github owner=acme timeoutMs=5000',
+          'printf \'%s\' "$GITHUB_TOKEN" | servicedeck config set github token --stdin',
+          'servicedeck config set github token',
+          'servicedeck config set github owner=acme --expect-version 4',
+        ],
+      ),
+    )
+    .action(
+      runCommand(
+        async (
+          context,
+          id: string,
+          settings: string[],
+          options: { stdin?: boolean; expectVersion?: number },
+        ) => {
+          const { configSet } = await import('./commands/config.js');
+          return configSet(context, id, settings, options);
+        },
+        quiet,
+      ),
+    );
+
+  config
+    .command('unset')
+    .argument('<id>', 'the service')
+    .argument('<keys...>', 'the settings to remove (their defaults apply again)')
+    .description('remove settings: one new version, validated first')
+    .option('--expect-version <n>', 'refuse (exit 1) if the stored version is no longer n', wholeNumber(0))
+    .addHelpText(
+      'after',
+      helpAfter(MANAGEMENT_EXIT_CODES, [
+        'servicedeck config unset github owner',
+        'servicedeck config unset http timeoutMs retries',
+      ]),
+    )
+    .action(
+      runCommand(async (context, id: string, keys: string[], options: { expectVersion?: number }) => {
+        const { configUnset } = await import('./commands/config.js');
+        return configUnset(context, id, keys, options);
+      }, quiet),
+    );
+
+  config
+    .command('history')
+    .argument('<id>', 'the service')
+    .description('list its configuration versions, newest first: when, by whom, what changed')
+    .option('--limit <n>', 'at most n versions', wholeNumber(1), 20)
+    .option('--json', 'print a JSON array instead of the table')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `--json prints [{ version, actor, adapter, createdAt, values, changes: [{ key, from, to }] }] (docs/cli.md).`,
+        ['servicedeck config history github', 'servicedeck config history github --limit 5 --json'],
+      ),
+    )
+    .action(
+      runCommand(async (context, id: string, options: { limit?: number; json?: boolean }) => {
+        const { configHistory } = await import('./commands/config.js');
+        return configHistory(context, id, options);
+      }, quiet),
+    );
+
+  config
+    .command('rollback')
+    .argument('<id>', 'the service')
+    .argument('<version>', 'the version whose settings become current again', wholeNumber(1))
+    .description("make an earlier version's settings current again, as a new version")
+    .option('--expect-version <n>', 'refuse (exit 1) if the stored version is no longer n', wholeNumber(0))
+    .addHelpText(
+      'after',
+      helpAfter(MANAGEMENT_EXIT_CODES, [
+        'servicedeck config rollback github 3',
+        'servicedeck config rollback github 3 --expect-version 7',
+      ]),
+    )
+    .action(
+      runCommand(async (context, id: string, version: number, options: { expectVersion?: number }) => {
+        const { configRollback } = await import('./commands/config.js');
+        return configRollback(context, id, version, options);
+      }, quiet),
+    );
+
+  const keys = program
+    .command('keys')
+    .description('manage the master key that encrypts secrets')
+    .addHelpText('after', helpAfter('', ['servicedeck keys rotate']));
+
+  keys
+    .command('rotate')
+    .description('re-encrypt every stored secret (current and in history) with a new master key')
+    .option(
+      '--new-key-stdin',
+      'read the new key (32 bytes, base64) from standard input; needed with SERVICEDECK_MASTER_KEY',
+    )
+    .addHelpText(
+      'after',
+      helpAfter(
+        `With a key file, a new key is generated and saved in it. With SERVICEDECK_MASTER_KEY, give the new key
+on standard input, then set it as SERVICEDECK_MASTER_KEY everywhere (the old one in
+SERVICEDECK_MASTER_KEY_PREVIOUS until every process has it).
+${MANAGEMENT_EXIT_CODES}`,
+        [
+          'servicedeck keys rotate',
+          `NEW_KEY=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`,
+          'printf \'%s\' "$NEW_KEY" | servicedeck keys rotate --new-key-stdin',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, options: { newKeyStdin?: boolean }) => {
+        const { rotateKeys } = await import('./commands/keys.js');
+        return rotateKeys(context, options);
+      }, quiet),
+    );
+
+  program
+    .command('audit')
+    .argument('[id]', 'only entries about this service')
+    .description('show the audit log, newest first: who did what, through which adapter, with what result')
+    .option('--limit <n>', 'at most n entries', wholeNumber(1), 50)
+    .option(
+      '--action <action>',
+      'only this action (enable, disable, config.update, config.rollback, keys.rotate…)',
+    )
+    .option('--json', 'print a JSON array instead of the table')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `--json prints [{ id, at, actor, adapter, action, serviceId, result, details, instanceId }] (docs/cli.md).`,
+        [
+          'servicedeck audit',
+          'servicedeck audit github --limit 10',
+          'servicedeck audit --action config.update --json',
+        ],
+      ),
+    )
+    .action(
+      runCommand(
+        async (
+          context,
+          id: string | undefined,
+          options: { limit?: number; action?: string; json?: boolean },
+        ) => {
+          const { audit } = await import('./commands/audit.js');
+          return audit(context, id, options);
+        },
+        quiet,
+      ),
+    );
+
   return program;
 }
 
@@ -131,7 +481,13 @@ Examples:
  */
 export async function run(
   argv: readonly string[],
-  io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
+  io: Io = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  },
 ): Promise<number> {
   let code: number = EXIT.ok;
   const program = createProgram(io, (exit) => {

@@ -1,13 +1,17 @@
 /**
- * The manager every command runs: the same database, discovery and environment for `up` and `health`.
+ * The manager every command runs: the same database, discovery and environment for `up`, `health` and
+ * the management commands, and who the management commands act as.
  */
-import { ServiceRegistryManager, type ServiceRegistryManagerOptions } from '@servicedeck/core';
+import { userInfo } from 'node:os';
+import { type Actor, ServiceRegistryManager, type ServiceRegistryManagerOptions } from '@servicedeck/core';
 import type { CommandContext } from './context.js';
 
 /** What a command changes in the manager it runs. */
 export interface ManagerOverrides {
   /** Health monitoring (`health` turns the schedule off and checks on demand). */
   readonly health?: ServiceRegistryManagerOptions['health'];
+  /** Following other processes' changes (one-shot management commands turn it off). */
+  readonly sync?: ServiceRegistryManagerOptions['sync'];
 }
 
 /** Creates (does not start) the manager for a command, from the resolved settings. */
@@ -19,10 +23,47 @@ export function createManager(
   return new ServiceRegistryManager({
     database: { url: settings.database, cwd: io.cwd, logger },
     discovery: { root: settings.root, plugins: settings.plugins, serviceGlobs: settings.services },
-    // Environment overrides (SERVICEDECK_<SERVICE>_<KEY>) and the master key come from the command's
+    // Environment overrides (SERVICEDECK_SVC_<SERVICE>__<KEY>) and the master key come from the command's
     // environment, and the key file is found from its working directory.
     config: { env: io.env, cwd: io.cwd },
     logger,
     ...(overrides.health === undefined ? {} : { health: overrides.health }),
+    ...(overrides.sync === undefined ? {} : { sync: overrides.sync }),
   });
+}
+
+/**
+ * Runs `work` with a started manager for a one-shot management command, and shuts it down afterwards
+ * (also when `work` throws). Core's facade answers only once started, and starting runs every enabled,
+ * configured service in this process too: without the health schedule, and without following other
+ * processes' changes (the command ends before any would matter; the running bot follows the command's
+ * changes through its own change feed).
+ */
+export async function withManager<T>(
+  context: CommandContext,
+  work: (manager: ServiceRegistryManager) => Promise<T>,
+): Promise<T> {
+  const manager = createManager(context, { health: { schedule: false }, sync: { enabled: false } });
+  await manager.start();
+  let result: T;
+  try {
+    result = await work(manager);
+  } catch (error) {
+    // The command's own error is the one to report, not a failure to stop after it.
+    await manager.shutdown().catch(() => undefined);
+    throw error;
+  }
+  await manager.shutdown();
+  return result;
+}
+
+/** Who the management commands act as, for the audit log: the OS user, through the `cli` adapter. */
+export function cliActor(env: NodeJS.ProcessEnv = process.env): Actor {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): fall back to the environment.
+  }
+  return { actor: name || env.USER || env.USERNAME || 'unknown', adapter: 'cli' };
 }

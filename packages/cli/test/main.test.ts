@@ -32,6 +32,76 @@ describe('servicedeck', () => {
     expect(io.out()).toContain('Examples:\n  $ servicedeck health\n  $ servicedeck health redis\n');
   });
 
+  it.each([
+    ['list', 'Usage: servicedeck list [options]', '$ servicedeck list --type external --enabled'],
+    ['status', 'Usage: servicedeck status [options] <id>', '$ servicedeck status redis --checks 20'],
+    [
+      'enable',
+      'Usage: servicedeck enable [options] <id>',
+      '$ servicedeck enable api --with-dependencies --dry-run',
+    ],
+    ['disable', 'Usage: servicedeck disable [options] <id>', '$ servicedeck disable database --cascade'],
+    ['config', 'Usage: servicedeck config [options] [command]', '$ servicedeck config history github'],
+    ['config get', 'Usage: servicedeck config get [options] <id>', '$ servicedeck config get github'],
+    [
+      'config set',
+      'Usage: servicedeck config set [options] <id> <settings...>',
+      `$ printf '%s' "$GITHUB_TOKEN" | servicedeck config set github token --stdin`,
+    ],
+    [
+      'config unset',
+      'Usage: servicedeck config unset [options] <id> <keys...>',
+      '$ servicedeck config unset github owner',
+    ],
+    [
+      'config history',
+      'Usage: servicedeck config history [options] <id>',
+      '$ servicedeck config history github',
+    ],
+    [
+      'config rollback',
+      'Usage: servicedeck config rollback [options] <id> <version>',
+      '$ servicedeck config rollback github 3',
+    ],
+    ['keys', 'Usage: servicedeck keys [options] [command]', '$ servicedeck keys rotate'],
+    [
+      'keys rotate',
+      'Usage: servicedeck keys rotate [options]',
+      `$ printf '%s' "$NEW_KEY" | servicedeck keys rotate --new-key-stdin`,
+    ],
+    ['audit', 'Usage: servicedeck audit [options] [id]', '$ servicedeck audit --action config.update --json'],
+  ])('GIVEN --help on %s THEN it shows its usage and examples, exit 0', async (command, usage, example) => {
+    const io = captureIo(dir);
+    expect(await run(['node', 'servicedeck', ...command.split(' '), '--help'], io)).toBe(0);
+    expect(io.out()).toContain(usage);
+    expect(io.out()).toContain(`\nExamples:\n  $ servicedeck ${command}`);
+    expect(io.out()).toContain(`  ${example}\n`);
+  });
+
+  it('GIVEN --help on the read commands THEN each documents its JSON shape', async () => {
+    for (const [command, shape] of [
+      ['list', '--json prints [{ id, name, description, type, version, tags, dependencies, enabled, missing'],
+      ['status', 'checks: [{ status, latencyMs, message, cause, checkedAt, instanceId }] }'],
+      ['config get', '--json prints { serviceId, version, liveConfig, pendingRestart, fields: [{ key, value'],
+      [
+        'config history',
+        '--json prints [{ version, actor, adapter, createdAt, values, changes: [{ key, from, to }] }]',
+      ],
+      ['audit', '--json prints [{ id, at, actor, adapter, action, serviceId, result, details, instanceId }]'],
+    ] as const) {
+      const io = captureIo(dir);
+      expect(await run(['node', 'servicedeck', ...command.split(' '), '--help'], io)).toBe(0);
+      expect(io.out().replace(/\n/g, ' ')).toContain(shape);
+    }
+  });
+
+  it('GIVEN --help THEN every command is listed', async () => {
+    const io = captureIo(dir);
+    expect(await run(['node', 'servicedeck', '--help'], io)).toBe(0);
+    for (const command of ['up', 'health', 'list', 'status', 'enable', 'disable', 'config', 'keys', 'audit'])
+      expect(io.out()).toMatch(new RegExp(`\\n  ${command} `));
+  });
+
   it('GIVEN an unknown command THEN it exits 2 with a usage hint', async () => {
     const io = captureIo(dir);
     expect(await run(['node', 'servicedeck', 'launch'], io)).toBe(2);

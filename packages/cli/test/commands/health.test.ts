@@ -34,7 +34,7 @@ describe.each(DIALECTS)('servicedeck health on %s', async (dialect) => {
     endpoint = await startEndpoint(status, body);
     host = await createCliHost(['sd-plugin-valid'], ['sd-plugin-probe']);
     testDb = await createTestDatabase(dialect);
-    const io = captureIo(host.root, { NO_COLOR: '1', SERVICEDECK_PROBE_URL: endpoint.url });
+    const io = captureIo(host.root, { NO_COLOR: '1', SERVICEDECK_SVC_PROBE__URL: endpoint.url });
     return { io, url: testDb.url };
   }
 

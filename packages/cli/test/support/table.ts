@@ -1,10 +1,10 @@
 /**
- * Reads a table as a user sees it: the header line starting with `ID`, and each row's cells cut where the
- * header's columns start (so empty cells stay empty), up to the first blank line.
+ * Reads a table as a user sees it: the header line starting with `first` (`ID` unless told), and each
+ * row's cells cut where the header's columns start (so empty cells stay empty), up to the first blank line.
  */
-export function parseTable(printed: string): Record<string, string>[] {
+export function parseTable(printed: string, first = 'ID'): Record<string, string>[] {
   const lines = printed.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('ID '));
+  const start = lines.findIndex((line) => line.startsWith(`${first} `));
   if (start < 0) throw new Error(`no table in:\n${printed}`);
   const header = lines[start] as string;
   const names = header.split(/ {2,}/);

@@ -1,0 +1,87 @@
+/**
+ * `servicedeck list` and `servicedeck status <id>`: the catalog and one service in detail, read from the
+ * same database as the running bot.
+ */
+import type { ServiceType } from '@servicedeck/core';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../errors.js';
+import { NO_SERVICES } from '../output/catalog.js';
+import {
+  checkRow,
+  listSummary,
+  renderServiceDetail,
+  renderServiceList,
+  type ServiceDetail,
+  serviceRow,
+  uptimeRow,
+} from '../output/services.js';
+import { withManager } from '../runtime.js';
+
+/** Options of `list`. */
+export interface ListOptions {
+  /** Only services of this type. */
+  readonly type?: ServiceType;
+  /** Only services whose desired state is enabled. */
+  readonly enabled?: boolean;
+  /** Print a JSON array instead of the table. */
+  readonly json?: boolean;
+}
+
+/** Prints the catalog; exits 0. */
+export async function list(context: CommandContext, options: ListOptions = {}): Promise<number> {
+  const rows = await withManager(context, async (manager) => {
+    const services = await manager.listServices({
+      ...(options.type === undefined ? {} : { type: options.type }),
+      ...(options.enabled ? { enabledOnly: true } : {}),
+    });
+    // Only the services that run take their status from their last check.
+    return Promise.all(
+      services.map(async (summary) =>
+        serviceRow(summary, summary.running ? (await manager.healthHistory(summary.id, 1))[0] : undefined),
+      ),
+    );
+  });
+  if (options.json) {
+    context.print(JSON.stringify(rows, null, 2));
+  } else if (rows.length === 0) {
+    context.print(options.type || options.enabled ? 'No service matches.' : NO_SERVICES);
+  } else {
+    context.print(renderServiceList(rows, context.style, new Date()));
+    context.print(`\n${listSummary(rows)}`);
+  }
+  return EXIT.ok;
+}
+
+/** Options of `status`. */
+export interface StatusOptions {
+  /** How many recent checks to show (default 5). */
+  readonly checks?: number;
+  /** Print a JSON object instead of the text. */
+  readonly json?: boolean;
+}
+
+/** Prints one service in detail; exits 0 (1 when it is not in the catalog). */
+export async function status(
+  context: CommandContext,
+  id: string,
+  options: StatusOptions = {},
+): Promise<number> {
+  const { detail, related } = await withManager(context, async (manager) => {
+    const summary = manager.getServiceInfo(id);
+    const all = await manager.listServices();
+    const checks = await manager.healthHistory(id, Math.max(1, options.checks ?? 5));
+    const uptime = await manager.uptime(id);
+    const detail: ServiceDetail = {
+      ...serviceRow(summary, checks[0]),
+      dependents: all.filter((s) => s.dependencies.includes(id)).map((s) => s.id),
+      source: summary.source,
+      lastCheck: checks[0] ? checkRow(checks[0]) : null,
+      uptime: uptimeRow(uptime),
+      checks: checks.slice(0, options.checks ?? 5).map(checkRow),
+    };
+    return { detail, related: new Map(all.map((s) => [s.id, { enabled: s.enabled, missing: s.missing }])) };
+  });
+  if (options.json) context.print(JSON.stringify(detail, null, 2));
+  else context.print(renderServiceDetail(detail, related, context.style, new Date()));
+  return EXIT.ok;
+}

@@ -1,0 +1,114 @@
+/**
+ * `servicedeck audit`: the entries (also its `--json` output) and the table. Details arrive from core with
+ * secrets already redacted.
+ */
+import type { AuditEntry, AuditResult, JsonObject, JsonValue } from '@servicedeck/core';
+import { formatChange, formatTime, formatValue } from './format.js';
+import type { Styler } from './style.js';
+import { renderTable } from './table.js';
+
+/** One entry of `servicedeck audit --json` (an array, newest first). Every key is present. */
+export interface AuditRow {
+  readonly id: number;
+  /** ISO 8601, UTC. */
+  readonly at: string;
+  /** Who: an OS user name (cli), a Discord user id, an API token name… */
+  readonly actor: string;
+  /** Through what: `cli`, `discord`, `web`, `core`… */
+  readonly adapter: string;
+  /** `enable`, `disable`, `config.update`, `config.rollback`, `keys.rotate`… */
+  readonly action: string;
+  /** The service acted on; null for actions on no one service (`keys.rotate`). */
+  readonly serviceId: string | null;
+  readonly result: AuditResult;
+  /** What the action recorded (versions, changes, reason, plan…), secrets redacted. */
+  readonly details: JsonObject;
+  /** The process that did it. */
+  readonly instanceId: string | null;
+}
+
+/** An entry as an {@link AuditRow}. */
+export function auditRow(entry: AuditEntry): AuditRow {
+  return {
+    id: entry.id,
+    at: entry.at.toISOString(),
+    actor: entry.actor,
+    adapter: entry.adapter,
+    action: entry.action,
+    serviceId: entry.serviceId,
+    result: entry.result,
+    details: entry.details,
+    instanceId: entry.instanceId,
+  };
+}
+
+function isChangeList(
+  value: JsonValue | undefined,
+): value is { key: string; from?: JsonValue; to?: JsonValue }[] {
+  return (
+    Array.isArray(value) &&
+    value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item) && 'key' in item)
+  );
+}
+
+/**
+ * An entry's details on one line: the changes (`key: from → to`), the versions, the reason, then any
+ * other detail as `name=value`.
+ */
+export function describeDetails(row: Pick<AuditRow, 'action' | 'serviceId' | 'details'>): string {
+  const rest: Record<string, JsonValue> = { ...row.details };
+  const parts: string[] = [];
+  const take = (key: string): JsonValue | undefined => {
+    const value = rest[key];
+    delete rest[key];
+    return value;
+  };
+  const from = take('fromVersion');
+  const to = take('toVersion');
+  if (row.action === 'config.rollback' && to !== undefined) {
+    // Core records the version rolled back to as `toVersion` on a rollback.
+    parts.push(`back to v${formatValue(to)}${from === undefined ? '' : ` (was v${formatValue(from)})`}`);
+  } else if (from !== undefined || to !== undefined) {
+    parts.push(`v${formatValue(from ?? 0)} → v${formatValue(to ?? '?')}`);
+  }
+  const rejected = take('rejectedVersion');
+  const restored = take('restoredVersion');
+  if (rejected !== undefined) {
+    parts.push(
+      `v${formatValue(rejected)} rejected${restored === undefined ? '' : `, previous settings restored as v${formatValue(restored)}`}`,
+    );
+  } else if (restored !== undefined) rest.restoredVersion = restored;
+  const changes = take('changes');
+  if (isChangeList(changes) && changes.length > 0) parts.push(changes.map(formatChange).join('; '));
+  else if (changes !== undefined) rest.changes = changes;
+  const fromKey = take('fromKey');
+  const toKey = take('toKey');
+  if (fromKey !== undefined || toKey !== undefined)
+    parts.push(`key ${formatValue(fromKey ?? '?')} → ${formatValue(toKey ?? '?')}`);
+  const reencrypted = take('reencrypted');
+  if (reencrypted !== undefined) parts.push(`${formatValue(reencrypted)} re-encrypted`);
+  const plan = take('plan');
+  if (plan !== undefined && plan !== row.serviceId) parts.push(`part of ${formatValue(plan)}'s plan`);
+  const status = take('status');
+  if (status !== undefined) parts.push(`now ${formatValue(status)}`);
+  const reason = take('reason');
+  for (const [key, value] of Object.entries(rest)) parts.push(`${key}=${formatValue(value)}`);
+  if (reason !== undefined) parts.push(`reason: ${formatValue(reason)}`);
+  return parts.join(', ');
+}
+
+/** The table: WHEN, BY (`actor via adapter`), ACTION, SERVICE, RESULT, DETAILS. */
+export function renderAudit(rows: readonly AuditRow[], style: Styler): string {
+  return renderTable(
+    ['WHEN', 'BY', 'ACTION', 'SERVICE', 'RESULT', 'DETAILS'],
+    rows.map((row) => [
+      formatTime(new Date(row.at)),
+      `${row.actor} via ${row.adapter}`,
+      row.action,
+      row.serviceId ?? '-',
+      row.result === 'ok' ? 'ok' : style('red', row.result),
+      describeDetails(row),
+    ]),
+    (head) => style('bold', head),
+  );
+}
