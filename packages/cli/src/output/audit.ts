@@ -65,11 +65,10 @@ export function describeDetails(row: Pick<AuditRow, 'action' | 'serviceId' | 'de
   };
   const from = take('fromVersion');
   const to = take('toVersion');
-  if (row.action === 'config.rollback' && to !== undefined) {
-    // Core records the version rolled back to as `toVersion` on a rollback.
-    parts.push(`back to v${formatValue(to)}${from === undefined ? '' : ` (was v${formatValue(from)})`}`);
-  } else if (from !== undefined || to !== undefined) {
-    parts.push(`v${formatValue(from ?? 0)} → v${formatValue(to ?? '?')}`);
+  const rolledBackTo = take('rolledBackTo');
+  if (from !== undefined || to !== undefined) {
+    const back = rolledBackTo === undefined ? '' : ` (the settings of v${formatValue(rolledBackTo)})`;
+    parts.push(`v${formatValue(from ?? 0)} → v${formatValue(to ?? '?')}${back}`);
   }
   const rejected = take('rejectedVersion');
   const restored = take('restoredVersion');

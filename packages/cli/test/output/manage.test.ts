@@ -39,9 +39,9 @@ describe('management output', () => {
       describeDetails({
         action: 'config.rollback',
         serviceId: 'github',
-        details: { fromVersion: 5, toVersion: 2 },
+        details: { fromVersion: 5, toVersion: 6, rolledBackTo: 2 },
       }),
-    ).toBe('back to v2 (was v5)');
+    ).toBe('v5 → v6 (the settings of v2)');
     expect(
       describeDetails({
         action: 'enable',

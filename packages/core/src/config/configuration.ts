@@ -381,7 +381,7 @@ export class Configuration {
       );
     }
     const values = await this.decode(metadata.id, target.values);
-    return this.change(metadata, 'config.rollback', options, live, () => values, { toVersion: version });
+    return this.change(metadata, 'config.rollback', options, live, () => values, { rolledBackTo: version });
   }
 
   private async conflict(serviceId: string, based: number, now: number): Promise<ServiceDeckError> {
