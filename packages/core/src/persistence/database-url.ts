@@ -58,7 +58,9 @@ function invalid(url: string, reason: string): ServiceDeckError {
 
 /** The URL with any password replaced by `***`, for messages and logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+:)[^@]*@/i, '$1***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^/?#]*@/i, '$1***@')
+    .replace(/([?&](?:password|pass|pwd|sslpassword)=)[^&#]*/gi, '$1***');
 }
 
 /** A short description of a location for messages (`SQLite /path/servicedeck.db`, `PostgreSQL host/db`). */

@@ -117,6 +117,17 @@ describe.each(DIALECTS)('migrations on %s', async (dialect) => {
   );
 });
 
+describe('redactUrl', () => {
+  it('GIVEN a URL with a password anywhere THEN the password is hidden and the rest kept', async () => {
+    const { redactUrl } = await import('../../src/persistence/database-url.js');
+    expect(redactUrl('postgres://bot:s3cr@t@db:5432/bot')).toBe('postgres://bot:***@db:5432/bot');
+    expect(redactUrl('postgres://db/bot?user=bot&password=hunter2&sslmode=require')).toBe(
+      'postgres://db/bot?user=bot&password=***&sslmode=require',
+    );
+    expect(redactUrl('sqlite:servicedeck.db')).toBe('sqlite:servicedeck.db');
+  });
+});
+
 describe('openDatabase errors', () => {
   it('GIVEN an unsupported URL scheme THEN it says which forms are accepted', async () => {
     await expect(openDatabase({ url: 'mysql://root@localhost/db' })).rejects.toMatchObject({
