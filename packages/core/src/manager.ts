@@ -444,6 +444,7 @@ export class ServiceRegistryManager {
       if (this.heartbeat) clearInterval(this.heartbeat);
       await this.stopHealth();
       await this.stopAll();
+      await this.instances?.stopped().catch(() => undefined);
       await this.closeDatabase();
       this.currentState = 'stopped';
       throw error;
