@@ -15,6 +15,7 @@ import {
   type StoredValue,
 } from '../persistence/config-store.js';
 import type { Database } from '../persistence/database.js';
+import { jsonColumn } from '../persistence/json-column.js';
 import { type ConfigProblem, checkConfig } from '../schema.js';
 import { withTimeout } from '../timeout.js';
 import type { JsonObject, JsonValue, ServiceMetadata } from '../types.js';
@@ -628,10 +629,7 @@ export class Configuration {
         await row.update({ configValue: next.enc, keyId: next.keyId }, { transaction });
       }
       for (const row of await configVersions.findAll({ transaction })) {
-        const values = (typeof row.values === 'string' ? JSON.parse(row.values) : row.values) as Record<
-          string,
-          StoredValue
-        >;
+        const values = jsonColumn<Record<string, StoredValue>>(row.values);
         let changed = false;
         for (const [key, value] of Object.entries(values)) {
           if (!isEncrypted(value)) continue;

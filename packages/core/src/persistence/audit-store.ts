@@ -5,6 +5,7 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { JsonObject } from '../types.js';
 import type { Database } from './database.js';
+import { jsonColumn } from './json-column.js';
 
 /** Who acts, and through what. */
 export interface Actor {
@@ -90,7 +91,7 @@ export class AuditStore {
       action: row.action,
       serviceId: row.serviceId,
       result: row.result as AuditResult,
-      details: (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as JsonObject,
+      details: jsonColumn<JsonObject>(row.details),
       instanceId: row.instanceId,
       at: new Date(row.createdAt),
     }));

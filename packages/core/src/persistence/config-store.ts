@@ -6,6 +6,7 @@
 import { Op, type Transaction } from 'sequelize';
 import type { JsonObject, JsonValue } from '../types.js';
 import type { Database } from './database.js';
+import { jsonColumn } from './json-column.js';
 
 /** One stored setting: a plain JSON value, or an encrypted envelope with the id of its key. */
 export type StoredValue = { readonly v: JsonValue } | { readonly enc: string; readonly keyId: string };
@@ -139,9 +140,7 @@ function toVersion(row: {
   adapter: string;
   createdAt: Date;
 }): StoredVersion {
-  const values = (typeof row.values === 'string'
-    ? JSON.parse(row.values)
-    : row.values) as unknown as StoredConfig;
+  const values = jsonColumn<StoredConfig>(row.values);
   return {
     version: row.version,
     values,

@@ -4,6 +4,7 @@
  */
 import type { JsonObject } from '../types.js';
 import type { Database } from './database.js';
+import { jsonColumn } from './json-column.js';
 
 /** A process running a manager, as others see it. */
 export interface InstanceInfo {
@@ -63,7 +64,7 @@ export class InstanceStore {
   public async stopped(): Promise<void> {
     const row = await this.db.repos.instances.findByPk(this.instanceId);
     if (!row) return;
-    const details = (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as JsonObject;
+    const details = jsonColumn<JsonObject>(row.details);
     await row.update({
       lastSeenAt: new Date(),
       details: { ...details, stoppedAt: new Date().toISOString() },
@@ -74,11 +75,11 @@ export class InstanceStore {
   public async list(heartbeatMs: number, now: Date = new Date()): Promise<InstanceInfo[]> {
     const rows = await this.db.repos.instances.findAll({ order: [['startedAt', 'DESC']] });
     return rows.map((row) => {
-      const details = (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as {
+      const details = jsonColumn<{
         shardIds?: number[];
         version?: string;
         stoppedAt?: string;
-      };
+      }>(row.details);
       const lastSeenAt = new Date(row.lastSeenAt);
       const silent = now.getTime() - lastSeenAt.getTime() > 3 * heartbeatMs;
       return {
