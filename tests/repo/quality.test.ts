@@ -14,7 +14,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(REPO, 'node_modules', '.bin');
 
 function packageDirs(): string[] {
-  const dirs = ['packages/core', 'packages/cli'];
+  const dirs = ['packages/core', 'packages/cli', 'packages/plugin-kit', 'examples/bot'];
   for (const plugin of readdirSync(path.join(REPO, 'packages/plugins')))
     dirs.push(`packages/plugins/${plugin}`);
   return dirs;

@@ -14,13 +14,18 @@ import {
   ServiceDeckError,
   silentLogger,
 } from '@servicedeck/core';
-import { EndpointAgents } from './agents.js';
+import {
+  EndpointAgents,
+  exchange,
+  HttpEndpointError,
+  InFlightRequests,
+  mergeHeaders,
+  resolvePath,
+  toEndpointError,
+  toResponse,
+} from '@servicedeck/plugin-kit';
 import { HTTP_CONFIG_SCHEMA, type HttpEndpointConfig } from './config.js';
-import { HttpEndpointError, toEndpointError } from './errors.js';
-import { exchange } from './exchange.js';
-import { InFlightRequests } from './in-flight.js';
-import { toResponse } from './response.js';
-import { type EndpointTarget, mergeHeaders, resolvePath, toTarget } from './target.js';
+import { type EndpointTarget, toTarget } from './target.js';
 import { HTTP_PLUGIN_VERSION } from './version.js';
 
 /** Options of {@link HttpEndpointService.request}. */

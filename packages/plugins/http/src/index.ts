@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export { HttpEndpointError, type HttpFailureKind } from '@servicedeck/plugin-kit';
 export { HTTP_CONFIG_SCHEMA, type HttpEndpointConfig, type HttpProbeMethod } from './config.js';
-export { HttpEndpointError, type HttpFailureKind } from './errors.js';
 export { HttpEndpointService, type HttpRequestInit } from './http.service.js';
 export { HTTP_PLUGIN_VERSION } from './version.js';

@@ -11,14 +11,7 @@ import {
   openDatabase,
   ServiceRegistryManager,
 } from '@servicedeck/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { toEndpointError } from '../src/errors.js';
-import {
-  HTTP_CONFIG_SCHEMA,
-  HTTP_PLUGIN_VERSION,
-  HttpEndpointError,
-  HttpEndpointService,
-} from '../src/index.js';
+import { toEndpointError } from '@servicedeck/plugin-kit';
 import {
   activeResources,
   closedPort,
@@ -27,7 +20,14 @@ import {
   startServer,
   type TestServer,
   waitFor,
-} from './support/servers.js';
+} from '@servicedeck/plugin-kit/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  HTTP_CONFIG_SCHEMA,
+  HTTP_PLUGIN_VERSION,
+  HttpEndpointError,
+  HttpEndpointService,
+} from '../src/index.js';
 
 const certificate = selfSignedCertificate();
 

@@ -11,14 +11,20 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
  * @throws RangeError for a status outside 200–599, which a `Response` cannot carry.
  */
 export function toResponse(result: ExchangeResult, method: string): Response {
-  const headers = new Headers();
-  for (let index = 0; index + 1 < result.rawHeaders.length; index += 2) {
-    headers.append(result.rawHeaders[index] as string, result.rawHeaders[index + 1] as string);
-  }
+  const headers = headersOf(result.rawHeaders);
   const empty = method === 'HEAD' || NULL_BODY_STATUSES.has(result.status) || result.body.length === 0;
   return new Response(empty ? null : result.body, {
     status: result.status,
     statusText: result.statusText,
     headers,
   });
+}
+
+/** Headers from Node's alternating raw header names and values. */
+export function headersOf(rawHeaders: readonly string[]): Headers {
+  const headers = new Headers();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    headers.append(rawHeaders[index] as string, rawHeaders[index + 1] as string);
+  }
+  return headers;
 }

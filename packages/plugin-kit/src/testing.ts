@@ -1,6 +1,9 @@
 /**
- * Real HTTP(S) servers on 127.0.0.1 standing in for the endpoints the service watches, a port that
- * refuses connections, and a throwaway self-signed certificate.
+ * `@servicedeck/plugin-kit/testing`: what a plugin's tests need to run against real servers instead of
+ * mocks: HTTP(S) servers on 127.0.0.1 that can be stopped and restarted, a port that refuses
+ * connections, a throwaway self-signed certificate, and checks for leaked sockets and timers.
+ *
+ * @packageDocumentation
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +18,8 @@ export interface SeenRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: http.IncomingHttpHeaders;
+  /** The request body as text, complete once the request has ended. */
+  body: string;
 }
 
 /** A running test server. */
@@ -26,6 +31,11 @@ export interface TestServer {
   readonly requests: SeenRequest[];
   /** How many connections are open on the server's side. */
   openConnections(): number;
+  /** Stops listening and drops every connection: clients now see "connection refused". */
+  stop(): Promise<void>;
+  /** Listens again on the same port after {@link TestServer.stop} (a server restart). */
+  start(): Promise<void>;
+  /** Stops the server for good. */
   close(): Promise<void>;
 }
 
@@ -38,12 +48,21 @@ export interface Certificate {
   readonly cert: string;
 }
 
-/** Starts a server on 127.0.0.1 on a free port; with a certificate, an HTTPS one. */
+/**
+ * Starts a real server on 127.0.0.1 on a free port (an HTTPS one with a certificate), standing in for an
+ * external API in tests. Every request is recorded with its body.
+ */
 export async function startServer(handler: Handler, certificate?: Certificate): Promise<TestServer> {
   const requests: SeenRequest[] = [];
   const sockets = new Set<Socket>();
   const listener: Handler = (req, res) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' };
+    requests.push(seen);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      seen.body = Buffer.concat(chunks).toString('utf8');
+    });
     handler(req, res);
   };
   const server = certificate ? https.createServer(certificate, listener) : http.createServer(listener);
@@ -53,19 +72,46 @@ export async function startServer(handler: Handler, certificate?: Certificate): 
   });
   // A failed TLS handshake is the client's business here; keep the server quiet about it.
   server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    });
+  await listen(0);
   const { port } = server.address() as AddressInfo;
   return {
     url: `${certificate ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     openConnections: () => sockets.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop,
+    start: () => listen(port),
+    close: stop,
   };
+}
+
+/** Writes a JSON response with a status and extra headers. */
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
 }
 
 /** A port on 127.0.0.1 that was just open and is now closed, so connecting to it is refused. */
