@@ -211,9 +211,10 @@ checks: [{ status, latencyMs, message, cause, checkedAt, instanceId }] } (docs/c
     .addHelpText(
       'after',
       helpAfter(
-        `The desired state is stored in the database, audited with your OS user via cli, and the running bot
-picks it up by itself. Enabling a service whose dependencies are disabled is refused (exit 1, listing
-them) unless --with-dependencies. Exit 1 when a service of the plan does not start.
+        `The desired state is stored in the database and audited with your OS user via cli; the command runs
+no service itself. Every running servicedeck process (the bot, servicedeck up) starts the services
+within moments: servicedeck status <id> shows the outcome. Enabling a service whose dependencies are
+disabled is refused (exit 1, listing them) unless --with-dependencies.
 ${MANAGEMENT_EXIT_CODES}`,
         [
           'servicedeck enable redis',
@@ -240,9 +241,9 @@ ${MANAGEMENT_EXIT_CODES}`,
     .addHelpText(
       'after',
       helpAfter(
-        `The desired state is stored in the database, audited with your OS user via cli, and the running bot
-stops the service by itself, after its work in flight. Disabling a service that enabled services depend
-on is refused (exit 1, listing them) unless --cascade. Exit 1 when a service of the plan fails to stop.
+        `The desired state is stored in the database and audited with your OS user via cli; every running
+servicedeck process stops the service by itself, after its work in flight. Disabling a service that
+enabled services depend on is refused (exit 1, listing them) unless --cascade.
 ${MANAGEMENT_EXIT_CODES}`,
         [
           'servicedeck disable redis',
@@ -468,6 +469,79 @@ ${MANAGEMENT_EXIT_CODES}`,
         },
         quiet,
       ),
+    );
+
+  program
+    .command('discover')
+    .description(
+      'show what discovery finds where — plugin packages, services in start order — and why anything is skipped',
+    )
+    .option('--json', 'print a JSON object instead of the text')
+    .option('--strict', 'exit 1 when anything is skipped')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `Runs discovery exactly as servicedeck up does (the same --root, --plugin and --services), imports the
+service files, and checks metadata and the dependency graph. It opens no database and runs no service.
+--json prints { root, packages: [{ name, version, directory, services }], services: [{ id, name, type,
+version, dependencies, source }], skipped: [{ origin, serviceId, code, message, hint }] } (docs/cli.md).
+Exit codes: 0 done (1 with --strict when something is skipped), 2 usage error.`,
+        [
+          'servicedeck discover',
+          'servicedeck discover --plugin @acme/servicedeck-weather',
+          'servicedeck discover --strict --json | jq .skipped',
+        ],
+      ),
+    )
+    .action(
+      runCommand(
+        async (context, options: { json?: boolean; strict?: boolean }) => {
+          const { discover } = await import('./commands/discover.js');
+          return discover(context, options);
+          // What is skipped is the report itself, not a warning to log as well.
+        },
+        { logLevel: 'error' },
+      ),
+    );
+
+  const db = program
+    .command('db')
+    .description("the database's schema: which migrations are applied, and applying the pending ones");
+  db.command('status')
+    .description('list every schema migration and whether the database has it')
+    .option('--json', 'print a JSON object instead of the table')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `Reads only. --json prints { database, migrations: [{ name, applied }], pending } (docs/cli.md).
+${MANAGEMENT_EXIT_CODES}`,
+        ['servicedeck db status', 'servicedeck db status --database postgres://bot@localhost/bot --json'],
+      ),
+    )
+    .action(
+      runCommand(async (context, options: { json?: boolean }) => {
+        const { dbStatus } = await import('./commands/db.js');
+        return dbStatus(context, options);
+      }, quiet),
+    );
+  db.command('migrate')
+    .description('apply the pending schema migrations (servicedeck up also applies them at start)')
+    .option('--json', 'print a JSON object instead of the table')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `Each migration runs in its own transaction, under a lock that keeps other processes from migrating at
+the same time; a failed one leaves the database as it was before it. Creates a new SQLite file.
+--json prints { database, migrations, pending, applied } (docs/cli.md).
+${MANAGEMENT_EXIT_CODES}`,
+        ['servicedeck db migrate', 'SERVICEDECK_DATABASE_URL=postgres://bot@db/bot servicedeck db migrate'],
+      ),
+    )
+    .action(
+      runCommand(async (context, options: { json?: boolean }) => {
+        const { dbMigrate } = await import('./commands/db.js');
+        return dbMigrate(context, options);
+      }, quiet),
     );
 
   return program;

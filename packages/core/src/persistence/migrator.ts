@@ -140,9 +140,11 @@ export async function migrateDown(sequelize: Sequelize, logger: Logger, count = 
   });
 }
 
-/** Every known migration and whether it was applied. */
+/** Every known migration and whether it was applied. Reads only: a new database has every one pending. */
 export async function migrationStatus(sequelize: Sequelize): Promise<MigrationState[]> {
-  await ensureMigrationsTable(sequelize);
-  const applied = new Set(await appliedNames(sequelize));
+  const tables = (await sequelize.getQueryInterface().showAllTables()).map((table) =>
+    typeof table === 'string' ? table : (table as { tableName: string }).tableName,
+  );
+  const applied = new Set(tables.includes(MIGRATIONS_TABLE) ? await appliedNames(sequelize) : []);
   return MIGRATIONS.map((m) => ({ name: m.name, applied: applied.has(m.name) }));
 }
