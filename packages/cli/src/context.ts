@@ -7,7 +7,7 @@ import {
   type LogLevel,
   resolveSettings,
   type ServiceDeckSettings,
-} from '@servicedeck/core';
+} from '@servicedeck/core/catalog';
 import { createStyler, type Styler, useColor } from './output/style.js';
 
 /** Options every command accepts. */

@@ -3,7 +3,7 @@
  *
  * Exit codes: 0 ok, 1 operation failed, 2 usage or input error, 3 a health check found a service in error.
  */
-import { type ErrorCategory, isServiceDeckError } from '@servicedeck/core';
+import { type ErrorCategory, isServiceDeckError } from '@servicedeck/core/catalog';
 
 /** The documented exit codes. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unhealthy: 3 } as const;

@@ -1,7 +1,7 @@
 /**
  * The `servicedeck` command line. Commands are imported only when run, so each starts quickly.
  */
-import { SERVICE_TYPES, type ServiceType } from '@servicedeck/core';
+import { SERVICE_TYPES, type ServiceType } from '@servicedeck/core/catalog';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type ContextDefaults, createContext, type GlobalOptions, type Io } from './context.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';

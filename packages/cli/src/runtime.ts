@@ -12,6 +12,8 @@ export interface ManagerOverrides {
   readonly health?: ServiceRegistryManagerOptions['health'];
   /** Following other processes' changes (one-shot management commands turn it off). */
   readonly sync?: ServiceRegistryManagerOptions['sync'];
+  /** Whether the process runs services or only controls the registry (management commands). */
+  readonly mode?: ServiceRegistryManagerOptions['mode'];
 }
 
 /** Creates (does not start) the manager for a command, from the resolved settings. */
@@ -29,21 +31,21 @@ export function createManager(
     logger,
     ...(overrides.health === undefined ? {} : { health: overrides.health }),
     ...(overrides.sync === undefined ? {} : { sync: overrides.sync }),
+    ...(overrides.mode === undefined ? {} : { mode: overrides.mode }),
   });
 }
 
 /**
  * Runs `work` with a started manager for a one-shot management command, and shuts it down afterwards
- * (also when `work` throws). Core's facade answers only once started, and starting runs every enabled,
- * configured service in this process too: without the health schedule, and without following other
- * processes' changes (the command ends before any would matter; the running bot follows the command's
- * changes through its own change feed).
+ * (also when `work` throws). The manager is in `control` mode: it discovers services and syncs the
+ * catalog, but runs no service, checks nothing and leaves the statuses the bot recorded as they are. Its
+ * changes are stored, and every running bot process applies them through its change feed.
  */
 export async function withManager<T>(
   context: CommandContext,
   work: (manager: ServiceRegistryManager) => Promise<T>,
 ): Promise<T> {
-  const manager = createManager(context, { health: { schedule: false }, sync: { enabled: false } });
+  const manager = createManager(context, { sync: { enabled: false }, mode: 'control' });
   await manager.start();
   let result: T;
   try {

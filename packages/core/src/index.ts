@@ -8,6 +8,7 @@ import 'reflect-metadata';
 
 export { inject, injectable } from 'tsyringe';
 export { BaseService } from './base-service.js';
+export { readCatalog } from './catalog-reader.js';
 export {
   type ConfigApplied,
   type ConfigChangeOptions,
@@ -76,6 +77,7 @@ export {
   type LifecycleOutcome,
   type LifecycleResult,
   type ListServicesFilter,
+  type ManagerMode,
   type ManagerState,
   ServiceRegistryManager,
   type ServiceRegistryManagerOptions,

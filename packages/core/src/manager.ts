@@ -84,7 +84,19 @@ export interface ServiceRegistryManagerOptions {
   };
   /** Following changes made by other processes sharing the database (default: on). */
   readonly sync?: ChangeFeedOptions & { readonly enabled?: boolean };
+  /**
+   * `run` (default): this process runs the enabled services, checks their health and records their status.
+   * `control`: this process only manages the registry — catalog, desired state, configuration, audit —
+   * for a CLI, a dashboard or a script beside the bot. It constructs no service, runs no health check,
+   * registers no instance and leaves the statuses the running bot recorded as they are; its enables,
+   * disables and configuration changes are stored, and the processes that run services apply them
+   * through their change feed.
+   */
+  readonly mode?: ManagerMode;
 }
+
+/** How a manager takes part: running services, or only controlling the registry. */
+export type ManagerMode = 'run' | 'control';
 
 /** Configuration options of a {@link ServiceRegistryManager}. */
 export interface ConfigOptions {
@@ -187,6 +199,12 @@ export interface LifecycleResult {
   readonly plan: LifecyclePlan;
   readonly dryRun: boolean;
   readonly outcomes: readonly LifecycleOutcome[];
+  /**
+   * `here`: the services were started or stopped in this process. `recorded`: a manager in `control` mode
+   * stored the desired state; the processes running services apply it, and each outcome's status is the
+   * one they last recorded.
+   */
+  readonly applied: 'here' | 'recorded';
 }
 
 interface RuntimeEntry {
@@ -259,6 +277,11 @@ export class ServiceRegistryManager {
   }
 
   /** The manager's lifecycle state. */
+  /** Whether this manager only controls the registry (`mode: 'control'`) and runs no service. */
+  public get controlOnly(): boolean {
+    return this.options.mode === 'control';
+  }
+
   public get state(): ManagerState {
     return this.currentState;
   }
@@ -408,22 +431,32 @@ export class ServiceRegistryManager {
           appliedConfigVersion: undefined,
           inFlight: 0,
           drained: undefined,
-          status: problem ? 'error' : entry.missing ? 'inactive' : 'unknown',
+          status: problem
+            ? 'error'
+            : entry.missing
+              ? 'inactive'
+              : this.controlOnly
+                ? entry.status
+                : 'unknown',
           statusMessage: problem
             ? problem.error.message
             : entry.missing
               ? 'missing: not found by discovery'
-              : null,
+              : this.controlOnly
+                ? entry.statusMessage
+                : null,
         });
       }
-      await this.registerInstance();
       this.startWaves = this.computeWaves(discovered.ordered);
-      const configs = await this.config.resolveAll(discovered.ordered.map((d) => d.metadata));
-      for (const wave of this.startWaves) {
-        await Promise.all(wave.map((id) => this.startOne(id, configs.get(id))));
+      if (!this.controlOnly) {
+        await this.registerInstance();
+        const configs = await this.config.resolveAll(discovered.ordered.map((d) => d.metadata));
+        for (const wave of this.startWaves) {
+          await Promise.all(wave.map((id) => this.startOne(id, configs.get(id))));
+        }
+        await this.persistStatuses();
+        await this.startHealth();
       }
-      await this.persistStatuses();
-      await this.startHealth();
       this.currentState = 'running';
       if (this.options.sync?.enabled !== false) {
         this.feed = new ChangeFeed(this.db, (reason) => this.wake(reason), {
@@ -435,6 +468,7 @@ export class ServiceRegistryManager {
       const running = [...this.runtime.values()].filter((r) => r.instance).length;
       this.logger.info('servicedeck started', {
         instance: this.instanceId,
+        mode: this.controlOnly ? 'control' : 'run',
         services: this.runtime.size,
         running,
       });
@@ -493,7 +527,7 @@ export class ServiceRegistryManager {
    */
   public async listInstances(): Promise<InstanceInfo[]> {
     this.assertRunning('list instances');
-    if (!this.instances) throw this.stateError('list instances');
+    this.instances ??= new InstanceStore(this.database, this.instanceId);
     return this.instances.list(this.heartbeatMs);
   }
 
@@ -769,13 +803,19 @@ export class ServiceRegistryManager {
   /** The last `limit` health results of a service, newest first. */
   public async healthHistory(id: string, limit = 20): Promise<HealthCheckRecord[]> {
     this.runtimeOf(id);
-    return (this.history as HealthHistoryStore).recent(id, limit);
+    return this.historyStore().recent(id, limit);
   }
 
   /** The share of checks that found a service `active` over the last `windowMs` (default 24 h). */
   public async uptime(id: string, windowMs = 24 * 60 * 60 * 1000): Promise<Uptime> {
     this.runtimeOf(id);
-    return (this.history as HealthHistoryStore).uptime(id, new Date(Date.now() - windowMs));
+    return this.historyStore().uptime(id, new Date(Date.now() - windowMs));
+  }
+
+  /** The health history: the monitor's store, or (in `control` mode, which checks nothing) one to read. */
+  private historyStore(): HealthHistoryStore {
+    this.history ??= new HealthHistoryStore(this.database, { logger: this.logger });
+    return this.history;
   }
 
   private get config(): Configuration {
@@ -806,6 +846,7 @@ export class ServiceRegistryManager {
   /** How a configuration change reaches one service's live instance. */
   private live(id: string, runtime: RuntimeEntry): LiveService {
     return {
+      recordOnly: this.controlOnly,
       running: () => runtime.instance !== undefined,
       apply: async (config) => {
         await runtime.instance?.updateConfig(config);
@@ -817,6 +858,7 @@ export class ServiceRegistryManager {
       startIfWaiting: async () => {
         if (
           this.currentState !== 'running' ||
+          this.controlOnly ||
           runtime.instance ||
           !runtime.entry.enabled ||
           !runtime.definition
@@ -982,8 +1024,9 @@ export class ServiceRegistryManager {
 
   private async execute(plan: LifecyclePlan, options: LifecycleOptions): Promise<LifecycleResult> {
     const actor = { actor: options.actor, adapter: options.adapter };
+    const applied = this.controlOnly ? 'recorded' : 'here';
     if (options.dryRun || plan.steps.length === 0)
-      return { plan, dryRun: options.dryRun ?? false, outcomes: [] };
+      return { plan, dryRun: options.dryRun ?? false, outcomes: [], applied };
     const enabled = plan.action === 'enable';
     const ids = plan.steps.map((step) => step.serviceId);
     // The desired state of every service in the plan changes in one transaction.
@@ -995,6 +1038,7 @@ export class ServiceRegistryManager {
       const runtime = this.runtime.get(id) as RuntimeEntry;
       runtime.entry = { ...runtime.entry, enabled };
     }
+    if (this.controlOnly) return this.recordOnly(plan, actor);
     const outcomes: LifecycleOutcome[] = [];
     let failed: string | undefined;
     for (const step of plan.steps) {
@@ -1054,7 +1098,31 @@ export class ServiceRegistryManager {
       });
     }
     if (enabled) await this.startWaiting();
-    return { plan, dryRun: false, outcomes };
+    return { plan, dryRun: false, outcomes, applied };
+  }
+
+  /** The audit and outcomes of a plan whose desired state a `control` manager stored for others to apply. */
+  private async recordOnly(plan: LifecyclePlan, actor: Actor): Promise<LifecycleResult> {
+    const outcomes: LifecycleOutcome[] = [];
+    for (const step of plan.steps) {
+      const runtime = this.runtime.get(step.serviceId) as RuntimeEntry;
+      await (this.audit as AuditStore).record({
+        ...actor,
+        action: step.action,
+        serviceId: step.serviceId,
+        result: 'ok',
+        details: { plan: plan.target, applied: 'recorded' },
+      });
+      outcomes.push({
+        serviceId: step.serviceId,
+        action: step.action,
+        result: 'ok',
+        status: runtime.status,
+        message: runtime.statusMessage,
+      });
+      this.logger.info(`service ${step.action} recorded`, { service: step.serviceId, actor: actor.actor });
+    }
+    return { plan, dryRun: false, outcomes, applied: 'recorded' };
   }
 
   /** Runs `work` after every change to live services queued before it, and before those queued after. */
@@ -1114,6 +1182,11 @@ export class ServiceRegistryManager {
       if (!runtime) continue;
       const before = runtime.entry;
       runtime.entry = { ...entry, missing: before.missing };
+      if (this.controlOnly) {
+        if (!before.missing && runtime.definition)
+          this.setObserved(runtime, entry.status, entry.statusMessage);
+        continue;
+      }
       if (entry.enabled && !before.enabled) toStart.push(entry.id);
       else if (!entry.enabled && before.enabled) toStop.push(entry.id);
       else if (runtime.instance && (runtime.appliedConfigVersion ?? 0) < entry.configVersion)

@@ -87,6 +87,7 @@ describe.each(DIALECTS)('enable and disable on %s', async (dialect) => {
       expect(log).toEqual([]);
       const dry = await m.disableService('database', { ...admin, cascade: true, dryRun: true });
       expect(dry).toEqual({
+        applied: 'here',
         dryRun: true,
         outcomes: [],
         plan: {

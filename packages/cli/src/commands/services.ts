@@ -7,15 +7,16 @@ import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { NO_SERVICES } from '../output/catalog.js';
 import {
+  catalogRow,
   checkRow,
   listSummary,
   renderServiceDetail,
   renderServiceList,
   type ServiceDetail,
+  type ServiceRow,
   serviceRow,
   uptimeRow,
 } from '../output/services.js';
-import { withManager } from '../runtime.js';
 
 /** Options of `list`. */
 export interface ListOptions {
@@ -27,9 +28,31 @@ export interface ListOptions {
   readonly json?: boolean;
 }
 
-/** Prints the catalog; exits 0. */
-export async function list(context: CommandContext, options: ListOptions = {}): Promise<number> {
-  const rows = await withManager(context, async (manager) => {
+/**
+ * The catalog's rows, straight from the database with the bare driver (fast), or — when no catalog exists
+ * yet — from a manager in control mode, which discovers the services and records the catalog first.
+ */
+async function catalogRows(context: CommandContext, options: ListOptions): Promise<ServiceRow[]> {
+  const { isServiceDeckError, readCatalog } = await import('@servicedeck/core/catalog');
+  const entries = await readCatalog(context.settings.database, context.io.cwd).catch((error: unknown) => {
+    if (isServiceDeckError(error, 'SD_ERR_DATABASE_UNAVAILABLE') && error.details.catalog === 'missing')
+      return undefined;
+    throw error;
+  });
+  if (entries === undefined || entries.length === 0) return managerRows(context, options);
+  return entries
+    .filter(
+      (entry) =>
+        (options.type === undefined || entry.type === options.type) &&
+        (!options.enabled || (entry.enabled && !entry.missing)),
+    )
+    .map(catalogRow);
+}
+
+async function managerRows(context: CommandContext, options: ListOptions): Promise<ServiceRow[]> {
+  // The manager (and the ORM under it) loads only when needed: list answers from the catalog otherwise.
+  const { withManager } = await import('../runtime.js');
+  return withManager(context, async (manager) => {
     const services = await manager.listServices({
       ...(options.type === undefined ? {} : { type: options.type }),
       ...(options.enabled ? { enabledOnly: true } : {}),
@@ -41,6 +64,11 @@ export async function list(context: CommandContext, options: ListOptions = {}): 
       ),
     );
   });
+}
+
+/** Prints the catalog; exits 0. */
+export async function list(context: CommandContext, options: ListOptions = {}): Promise<number> {
+  const rows = await catalogRows(context, options);
   if (options.json) {
     context.print(JSON.stringify(rows, null, 2));
   } else if (rows.length === 0) {
@@ -66,6 +94,7 @@ export async function status(
   id: string,
   options: StatusOptions = {},
 ): Promise<number> {
+  const { withManager } = await import('../runtime.js');
   const { detail, related } = await withManager(context, async (manager) => {
     const summary = manager.getServiceInfo(id);
     const all = await manager.listServices();

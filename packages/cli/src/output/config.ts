@@ -169,6 +169,7 @@ const APPLIED: Record<ConfigApplied, string> = {
   'next-start': 'stored; applies at next start (the service cannot change its settings while running)',
   stored: 'stored; used when the service starts (it is not running: disabled or waiting)',
   started: 'stored; the service was waiting for it and has started',
+  recorded: 'stored; running servicedeck processes apply it (live, or when the service starts)',
   unchanged: 'unchanged',
 };
 

@@ -23,8 +23,23 @@ export function nothingToDo(plan: LifecyclePlan): string {
   return `Nothing to do: "${plan.target}" is already ${VERB[plan.action]}.`;
 }
 
-/** What happened to each service: ID, RESULT, STATUS, MESSAGE. */
+/**
+ * What happened to each service: ID, RESULT, STATUS, MESSAGE. For a change only recorded (the CLI runs no
+ * service), ID, DESIRED and the status the running bot last recorded.
+ */
 export function renderOutcomes(result: LifecycleResult, style: Styler): string {
+  if (result.applied === 'recorded') {
+    return renderTable(
+      ['ID', 'DESIRED', 'LAST STATUS', 'MESSAGE'],
+      result.outcomes.map((outcome) => [
+        outcome.serviceId,
+        VERB[outcome.action],
+        formatStatus(outcome.status, style),
+        outcome.message ?? '',
+      ]),
+      (head) => style('bold', head),
+    );
+  }
   return renderTable(
     ['ID', 'RESULT', 'STATUS', 'MESSAGE'],
     result.outcomes.map((outcome) => [
@@ -42,6 +57,9 @@ export function outcomeSummary(result: LifecycleResult): string {
   const failed = result.outcomes.filter((outcome) => outcome.result === 'failed').length;
   const total = result.outcomes.length;
   const what = `${total} service${total === 1 ? '' : 's'} ${VERB[result.plan.action]}`;
+  if (result.applied === 'recorded') {
+    return `Done: ${total} service${total === 1 ? '' : 's'} stored as ${VERB[result.plan.action]}; every running servicedeck process applies it within moments (servicedeck status <id> shows the outcome).`;
+  }
   if (failed === 0) return `Done: ${what}.`;
   return result.plan.action === 'enable'
     ? `${failed} of ${total} did not start: the desired state is stored as enabled, but see MESSAGE for what to fix.`

@@ -8,6 +8,7 @@
  * configured, waiting for a dependency, failed to start), as decided here from the same database.
  */
 import type {
+  CatalogEntry,
   HealthCheckRecord,
   ServiceStatus,
   ServiceSummary,
@@ -82,6 +83,27 @@ export function checkRow(record: HealthCheckRecord): CheckRow {
     cause: record.cause,
     checkedAt: record.checkedAt.toISOString(),
     instanceId: record.instanceId,
+  };
+}
+
+/**
+ * A service's row from the catalog: the status, message and last check that the processes running it
+ * recorded.
+ */
+export function catalogRow(entry: CatalogEntry): ServiceRow {
+  return {
+    id: entry.id,
+    name: entry.name,
+    description: entry.description,
+    type: entry.type,
+    version: entry.version,
+    tags: [...entry.tags],
+    dependencies: [...entry.dependencies],
+    enabled: entry.enabled,
+    missing: entry.missing,
+    status: entry.status,
+    message: entry.statusMessage,
+    lastCheckAt: entry.lastHealthCheck ? entry.lastHealthCheck.toISOString() : null,
   };
 }
 

@@ -74,6 +74,11 @@ export type ConfigApplied =
   | 'stored'
   /** The service was waiting for this configuration and has now started with it. */
   | 'started'
+  /**
+   * A manager in `control` mode stored it: the processes running the service apply it through their change
+   * feed (live, at the next start, or when it starts), as they would their own change.
+   */
+  | 'recorded'
   /** Nothing changed: no version was created. */
   | 'unchanged';
 
@@ -108,6 +113,8 @@ export interface ConfigChangeOptions extends Actor {
 export interface LiveService {
   /** Whether a live instance runs. */
   running(): boolean;
+  /** True when this manager runs no services (`control` mode): changes are only stored. */
+  readonly recordOnly?: boolean;
   /** Hands the full effective configuration to the live instance. */
   apply(config: JsonObject): Promise<void>;
   /** Checks health right after applying (undefined when not monitored). */
@@ -452,6 +459,7 @@ export class Configuration {
         transaction,
       );
     });
+    if (live.recordOnly) return { serviceId: id, version, applied: 'recorded', changes };
     if (!live.running()) {
       const started = await live.startIfWaiting();
       return { serviceId: id, version, applied: started ? 'started' : 'stored', changes };
