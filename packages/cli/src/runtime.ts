@@ -5,6 +5,7 @@
 import { userInfo } from 'node:os';
 import { type Actor, ServiceRegistryManager, type ServiceRegistryManagerOptions } from '@servicedeck/core';
 import type { CommandContext } from './context.js';
+import { withProgress } from './output/progress.js';
 
 /** What a command changes in the manager it runs. */
 export interface ManagerOverrides {
@@ -46,7 +47,7 @@ export async function withManager<T>(
   work: (manager: ServiceRegistryManager) => Promise<T>,
 ): Promise<T> {
   const manager = createManager(context, { sync: { enabled: false }, mode: 'control' });
-  await manager.start();
+  await withProgress(context, 'opening the registry…', () => manager.start());
   let result: T;
   try {
     result = await work(manager);

@@ -14,6 +14,7 @@ import {
 } from '@servicedeck/core';
 import type { CommandContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { withProgress } from '../output/progress.js';
 import { renderTable } from '../output/table.js';
 
 /** Options of the `db` commands. */
@@ -84,7 +85,9 @@ export async function dbStatus(context: CommandContext, options: DbOptions = {})
 export async function dbMigrate(context: CommandContext, options: DbOptions = {}): Promise<number> {
   const database = await open(context, false);
   try {
-    const applied = await migrateUp(database.sequelize, context.logger);
+    const applied = await withProgress(context, 'migrating…', () =>
+      migrateUp(database.sequelize, context.logger),
+    );
     const migrations = await migrationStatus(database.sequelize);
     const json: DbJson = {
       database: describeLocation(database.location),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type DiscoveryReport, ServiceRegistryManager } from '@servicedeck/core';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
+import { withProgress } from '../output/progress.js';
 import { renderTable } from '../output/table.js';
 
 /** Options of `discover`. */
@@ -75,7 +76,7 @@ export async function discover(context: CommandContext, options: DiscoverOptions
     discovery: { root: settings.root, plugins: settings.plugins, serviceGlobs: settings.services },
     logger,
   });
-  const report = await manager.discoverServices();
+  const report = await withProgress(context, 'discovering services…', () => manager.discoverServices());
   const json = toJson(settings.root, report);
   const code = options.strict && json.skipped.length > 0 ? EXIT.failed : EXIT.ok;
   if (options.json) {

@@ -7,6 +7,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { NO_SERVICES } from '../output/catalog.js';
 import { healthRows, healthSummary, renderHealthTable } from '../output/health.js';
+import { Progress, withProgress } from '../output/progress.js';
 import { createManager } from '../runtime.js';
 
 /** Options of `health`. */
@@ -15,53 +16,6 @@ export interface HealthCommandOptions {
   readonly json?: boolean;
   /** Milliseconds of checking before the progress line appears (default 1 000). */
   readonly progressAfterMs?: number;
-}
-
-/** `checking… 3/12` on standard error while checks run, only on a terminal and only once it takes a while. */
-class Progress {
-  private done = 0;
-  private visible = false;
-  private readonly timer: NodeJS.Timeout | undefined;
-
-  public constructor(
-    private readonly context: CommandContext,
-    private readonly total: number,
-    afterMs: number,
-  ) {
-    if (!context.io.stderr.isTTY) return;
-    this.timer = setTimeout(() => {
-      this.visible = true;
-      // Log lines go above the progress line, which is written again after them.
-      context.logTap.around = (write) => {
-        this.clear();
-        write();
-        this.draw();
-      };
-      this.draw();
-    }, afterMs);
-  }
-
-  /** One more check finished. */
-  public tick(): void {
-    this.done += 1;
-    this.draw();
-  }
-
-  /** Removes the line and the timer. */
-  public end(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.clear();
-    this.visible = false;
-    this.context.logTap.around = undefined;
-  }
-
-  private draw(): void {
-    if (this.visible) this.context.io.stderr.write(`\r\u001b[2Kchecking… ${this.done}/${this.total}`);
-  }
-
-  private clear(): void {
-    if (this.visible) this.context.io.stderr.write('\r\u001b[2K');
-  }
 }
 
 /**
@@ -74,13 +28,18 @@ export async function health(
   options: HealthCommandOptions = {},
 ): Promise<number> {
   const manager = createManager(context, { health: { schedule: false } });
-  await manager.start();
+  await withProgress(context, 'starting services…', () => manager.start(), {
+    afterMs: options.progressAfterMs ?? 1_000,
+  });
   let records: HealthCheckRecord[];
   let services: Awaited<ReturnType<typeof manager.listServices>>;
   try {
     services = await manager.listServices();
     const ids = id === undefined ? services.map((s) => s.id) : [manager.getServiceInfo(id).id];
-    const progress = new Progress(context, ids.length, options.progressAfterMs ?? 1_000);
+    const progress = new Progress(context, 'checking…', {
+      total: ids.length,
+      afterMs: options.progressAfterMs ?? 1_000,
+    });
     try {
       records = await Promise.all(
         ids.map(async (serviceId) => {
