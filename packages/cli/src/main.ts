@@ -3,6 +3,7 @@
  */
 import { SERVICE_TYPES, type ServiceType } from '@servicedeck/core/catalog';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { NewPluginOptions } from './commands/new-plugin.js';
 import { type ContextDefaults, createContext, type GlobalOptions, type Io } from './context.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';
 
@@ -309,7 +310,9 @@ envVar, overridden }], problems: [{ path, message }] } (docs/cli.md).`,
       '<settings...>',
       'key=value pairs; a bare key is read from standard input (--stdin) or asked for',
     )
-    .description('change settings: one new version, validated first, applied to the running service')
+    .description(
+      'change settings: one new version, validated first; every running servicedeck process applies it',
+    )
     .option('--stdin', 'read the value of the one bare key from standard input (for secrets)')
     .option('--expect-version <n>', 'refuse (exit 1) if the stored version is no longer n', wholeNumber(0))
     .addHelpText(
@@ -541,6 +544,47 @@ ${MANAGEMENT_EXIT_CODES}`,
       runCommand(async (context, options: { json?: boolean }) => {
         const { dbMigrate } = await import('./commands/db.js');
         return dbMigrate(context, options);
+      }, quiet),
+    );
+
+  program
+    .command('new')
+    .description('create something for servicedeck: a plugin package')
+    .command('plugin')
+    .argument(
+      '<name>',
+      'a service id (weather) or a package name (servicedeck-weather, @acme/servicedeck-weather)',
+    )
+    .description(
+      'scaffold a plugin package: a service with a config schema and a health check, its test, README',
+    )
+    .option('--dir <dir>', 'where to write it (default: ./<package name without its scope>)')
+    .addOption(
+      new Option('--type <type>', "the service's type").choices([...SERVICE_TYPES]).default('external'),
+    )
+    .option('--description <text>', 'one line saying what the service is for')
+    .option('--force', 'replace the directory if it exists and is not empty (its files are deleted)')
+    .option('--json', 'print a JSON object instead of the text')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `A bare service id gets the package name servicedeck-plugin-<id>; a package name is kept, and its service
+id is the name without its scope and a servicedeck-plugin- or servicedeck- prefix. Files are written
+next to the target and moved into place at the end: a failure writes nothing. npm test in the new
+package builds it and runs its own test (node --test, offline).
+--json prints { packageName, serviceId, className, type, directory, files } (docs/cli.md).
+Exit codes: 0 written, 1 cannot write, 2 invalid name or option, or a non-empty directory without --force.`,
+        [
+          'servicedeck new plugin weather',
+          'servicedeck new plugin @acme/servicedeck-weather --type wrapper --dir packages/weather',
+          'servicedeck new plugin redis-cache --description "Checks the cache API" --json',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, name: string, options: NewPluginOptions) => {
+        const { newPlugin } = await import('./commands/new-plugin.js');
+        return newPlugin(context, name, options);
       }, quiet),
     );
 
