@@ -15,6 +15,9 @@ import {
 } from './persistence/database-url.js';
 import type { ServiceStatus, ServiceType } from './types.js';
 
+/** The message of a service in the catalog that no process running services has recorded a status for. */
+export const NOT_RUN_YET = 'not run yet: no servicedeck process has started since it was discovered';
+
 /** A row of `service_registry` as the driver returns it. */
 interface RegistryRow {
   id: string;

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { readCatalog } from './catalog-reader.js';
+export { NOT_RUN_YET, readCatalog } from './catalog-reader.js';
 export {
   describeError,
   ERROR_CODES,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
+import { NOT_RUN_YET } from './catalog-reader.js';
 import {
   type ConfigChangeOptions,
   type ConfigUpdateResult,
@@ -443,7 +444,7 @@ export class ServiceRegistryManager {
             : entry.missing
               ? 'missing: not found by discovery'
               : this.controlOnly
-                ? entry.statusMessage
+                ? (entry.statusMessage ?? (entry.status === 'unknown' ? NOT_RUN_YET : null))
                 : null,
         });
       }

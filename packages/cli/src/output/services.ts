@@ -15,6 +15,7 @@ import type {
   ServiceType,
   Uptime,
 } from '@servicedeck/core';
+import { NOT_RUN_YET } from '@servicedeck/core/catalog';
 import { formatAge, formatLatency, formatTime } from './format.js';
 import { formatStatus, type Styler } from './style.js';
 import { renderTable } from './table.js';
@@ -102,7 +103,7 @@ export function catalogRow(entry: CatalogEntry): ServiceRow {
     enabled: entry.enabled,
     missing: entry.missing,
     status: entry.status,
-    message: entry.statusMessage,
+    message: entry.statusMessage ?? (entry.status === 'unknown' ? NOT_RUN_YET : null),
     lastCheckAt: entry.lastHealthCheck ? entry.lastHealthCheck.toISOString() : null,
   };
 }
