@@ -12,6 +12,7 @@ import {
   SERVICE_CONTEXT,
   Service,
   ServiceDeckError,
+  type ServiceMetadata,
   silentLogger,
 } from '@servicedeck/core';
 import {
@@ -44,7 +45,8 @@ export interface HttpRequestInit {
 
 /**
  * Watches one HTTP(S) endpoint and lets the bot call it. Configure it with at least `url`; see
- * {@link HttpEndpointConfig}.
+ * {@link HttpEndpointConfig}. For an API wrapper with its own id and defaults (several per bot), see
+ * `defineHttpService`.
  *
  * @example
  * ```ts
@@ -65,6 +67,7 @@ export interface HttpRequestInit {
 export class HttpEndpointService extends BaseService<HttpEndpointConfig> {
   private readonly logger: Logger;
   private readonly inFlight = new InFlightRequests();
+  private metadata: ServiceMetadata | undefined;
   /** The parsed configuration; undefined until the first `updateConfig`. */
   private target: EndpointTarget | undefined;
   /** The connection pools; they exist only while the service is enabled. */
@@ -76,6 +79,20 @@ export class HttpEndpointService extends BaseService<HttpEndpointConfig> {
   public constructor(@inject(SERVICE_CONTEXT) context?: ServiceContext) {
     super();
     this.logger = context?.logger ?? silentLogger;
+  }
+
+  /** The declared metadata, validated once. */
+  public override getMetadata(): ServiceMetadata {
+    this.metadata ??= super.getMetadata();
+    return this.metadata;
+  }
+
+  /**
+   * Headers every request sends whatever the configuration says, under the configured `headers` (which
+   * override them). None here; a service made by `defineHttpService` returns its definition's.
+   */
+  protected definedHeaders(): Readonly<Record<string, string>> {
+    return {};
   }
 
   /** Whether the service is enabled, so `request()` and health checks reach the endpoint. */
@@ -93,7 +110,7 @@ export class HttpEndpointService extends BaseService<HttpEndpointConfig> {
    * with; idle connections to the previous endpoint are closed.
    */
   public override updateConfig(config: JsonObject): void {
-    const target = toTarget(config as HttpEndpointConfig);
+    const target = toTarget(config as HttpEndpointConfig, this.definedHeaders());
     super.updateConfig(config);
     this.target = target;
     this.agents?.closeIdle();
@@ -172,10 +189,11 @@ export class HttpEndpointService extends BaseService<HttpEndpointConfig> {
   public async request(path: string, init: HttpRequestInit = {}): Promise<Response> {
     const { target, agents } = this;
     if (!target || !agents) {
+      const { id, name } = this.getMetadata();
       throw new ServiceDeckError(
         'SD_ERR_SERVICE_NOT_RUNNING',
-        `The HTTP endpoint service is ${target ? 'disabled' : 'not configured'}; request(${JSON.stringify(path)}) was refused.`,
-        { details: { serviceId: 'http' }, hint: 'Check manager.isEnabled(id) before using a service.' },
+        `The ${name} service is ${target ? 'disabled' : 'not configured'}; request(${JSON.stringify(path)}) was refused.`,
+        { details: { serviceId: id }, hint: `Check manager.isEnabled('${id}') before using the service.` },
       );
     }
     const url = resolvePath(target.url, path);

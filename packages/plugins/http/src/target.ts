@@ -18,13 +18,21 @@ export interface EndpointTarget {
 
 const USER_AGENT = `servicedeck-plugin-http/${HTTP_PLUGIN_VERSION}`;
 
-/** Parses a validated configuration. */
-export function toTarget(config: HttpEndpointConfig): EndpointTarget {
+/**
+ * Parses a validated configuration.
+ *
+ * @param config - the configuration, schema defaults applied.
+ * @param definedHeaders - headers the service's definition always sends; the configured ones override them.
+ */
+export function toTarget(
+  config: HttpEndpointConfig,
+  definedHeaders: Readonly<Record<string, string>> = {},
+): EndpointTarget {
   return {
     url: new URL(config.url),
     method: config.method,
     expectedStatus: config.expectedStatus,
     timeoutMs: config.timeoutMs,
-    headers: mergeHeaders({ 'user-agent': USER_AGENT }, config.headers),
+    headers: mergeHeaders({ 'user-agent': USER_AGENT }, definedHeaders, config.headers),
   };
 }
