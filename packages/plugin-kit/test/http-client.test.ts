@@ -172,3 +172,67 @@ describe('describeNetworkError', () => {
     expect(error).toMatchObject({ name: 'HttpEndpointError', kind: 'timeout', code: 'ETIMEDOUT' });
   });
 });
+
+describe('HttpClient on a kept-alive connection the server dropped', () => {
+  /**
+   * A server that answers the first request of each connection (keeping it alive) and resets the
+   * connection on the second, as a server does that restarted or timed the connection out meanwhile.
+   */
+  async function resettingServer(): Promise<{
+    url: string;
+    connections: () => number;
+    close: () => Promise<void>;
+  }> {
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections += 1;
+      let requests = 0;
+      socket.on('data', (chunk: Buffer) => {
+        if (!chunk.toString('latin1').includes('\r\n\r\n')) return;
+        requests += 1;
+        if (requests === 1) {
+          socket.write(
+            'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: keep-alive\r\n\r\n{"ok":true}',
+          );
+        } else {
+          socket.resetAndDestroy();
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      connections: () => connections,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('GIVEN an idempotent request on a connection reset before any response THEN it is sent once more on a new connection', async () => {
+    const server = await resettingServer();
+    try {
+      const api = client(server.url);
+      expect((await api.request('/a')).json()).toEqual({ ok: true });
+      expect((await api.request('/b')).json()).toEqual({ ok: true });
+      expect(server.connections()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('GIVEN a POST on such a connection THEN it is not sent twice: it fails in words', async () => {
+    const server = await resettingServer();
+    try {
+      const api = client(server.url);
+      await api.request('/a');
+      await expect(api.request('/b', { method: 'POST', body: { n: 1 } })).rejects.toMatchObject({
+        kind: 'connection-reset',
+      });
+      expect(server.connections()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});

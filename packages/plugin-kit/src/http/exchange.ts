@@ -37,11 +37,42 @@ function cutOff(): Error {
   });
 }
 
+/** Methods that may be sent twice without harm (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** An error that marks a kept-alive connection the server had already closed. */
+class StaleConnection extends Error {
+  public constructor(public readonly original: unknown) {
+    super('the kept-alive connection was closed by the server');
+  }
+}
+
 /**
  * Sends one request. Rejects with `signal.reason` as soon as the signal aborts, after destroying the
  * request and its socket; rejects with Node's error (`ECONNREFUSED`, `ENOTFOUND`, TLS codes…) otherwise.
+ *
+ * An idempotent request sent on a kept-alive connection that the server had closed meanwhile (after a
+ * restart, or its idle timeout) is sent once more on a new connection, as browsers do, instead of failing
+ * with a reset.
  */
-export function exchange(url: URL, request: ExchangeRequest, signal: AbortSignal): Promise<ExchangeResult> {
+export async function exchange(
+  url: URL,
+  request: ExchangeRequest,
+  signal: AbortSignal,
+): Promise<ExchangeResult> {
+  try {
+    return await exchangeOnce(url, request, signal);
+  } catch (error) {
+    if (!(error instanceof StaleConnection)) throw error;
+    try {
+      return await exchangeOnce(url, request, signal);
+    } catch (again) {
+      throw again instanceof StaleConnection ? again.original : again;
+    }
+  }
+}
+
+function exchangeOnce(url: URL, request: ExchangeRequest, signal: AbortSignal): Promise<ExchangeResult> {
   return new Promise<ExchangeResult>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
@@ -80,7 +111,19 @@ export function exchange(url: URL, request: ExchangeRequest, signal: AbortSignal
       settle(() => reject(signal.reason));
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (error) => settle(() => reject(error)));
+    let responded = false;
+    req.on('response', () => {
+      responded = true;
+    });
+    req.on('error', (error) => {
+      const code = (error as { code?: unknown }).code;
+      const stale =
+        !responded &&
+        req.reusedSocket &&
+        (code === 'ECONNRESET' || code === 'EPIPE') &&
+        IDEMPOTENT.has(request.method.toUpperCase());
+      settle(() => reject(stale ? new StaleConnection(error) : error));
+    });
     req.end(request.body);
   });
 }
