@@ -10,8 +10,7 @@ import { createDatabase, PG_HOST, PG_PORT, postgresOn } from './support.js';
 
 /** A database of this test process's own (dropped afterwards, or by the suite's clean-up if it dies). */
 const DATABASE = `servicedeck_test_p${process.pid}_bot`;
-const NOT_CONFIGURED =
-  'not configured: url is required, host is required, database is required, must match a schema in anyOf';
+const NOT_CONFIGURED = 'not configured: either url, or host and database, is required';
 
 let dropDatabase: (() => Promise<void>) | undefined;
 let admin: PostgresService | undefined;

@@ -88,6 +88,45 @@ function describeProblem(error: ErrorObject): ConfigProblem {
   return { path: error.instancePath, message: error.message ?? `fails ${error.keyword}` };
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+function joinAnd(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * Problems for ajv's errors, where alternatives of required settings (`anyOf: [{ required: ['url'] },
+ * { required: ['host', 'database'] }]`) read as one problem — "either url, or host and database, is
+ * required" — instead of every branch's errors followed by "must match a schema in anyOf".
+ */
+function describeProblems(errors: readonly ErrorObject[]): ConfigProblem[] {
+  const folded = new Set<ErrorObject>();
+  const alternatives = new Map<ErrorObject, ConfigProblem>();
+  for (const error of errors) {
+    if (error.keyword !== 'anyOf' && error.keyword !== 'oneOf') continue;
+    const prefix = `${error.schemaPath}/`;
+    const inner = errors.filter((e) => e.schemaPath.startsWith(prefix));
+    if (inner.length === 0 || !inner.every((e) => e.keyword === 'required')) continue;
+    const branches = new Map<string, string[]>();
+    for (const e of inner) {
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0] as string;
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      branches.set(branch, [...(branches.get(branch) ?? []), missing]);
+    }
+    const options = [...branches.values()].map(joinAnd);
+    const message =
+      options.length === 1 ? `${options[0]} is required` : `either ${options.join(', or ')}, is required`;
+    alternatives.set(error, { path: error.instancePath || '/', message });
+    for (const e of inner) folded.add(e);
+  }
+  const problems: ConfigProblem[] = [];
+  for (const error of errors) {
+    const alternative = alternatives.get(error);
+    if (alternative) problems.push(alternative);
+    else if (!folded.has(error)) problems.push(describeProblem(error));
+  }
+  return problems;
+}
+
 /** The result of checking a configuration against its schema. */
 export interface ConfigCheck {
   /** The configuration with schema defaults applied. */
@@ -105,5 +144,5 @@ export function checkConfig(schema: ConfigSchema | null, config: JsonObject, ser
   if (!schema) return { config: copy, problems: [] };
   const validate = compileConfigSchema(schema, serviceId, `service "${serviceId}"`);
   if (validate(copy)) return { config: copy, problems: [] };
-  return { config: copy, problems: (validate.errors ?? []).map(describeProblem) };
+  return { config: copy, problems: describeProblems(validate.errors ?? []) };
 }

@@ -111,17 +111,8 @@ describe('PostgresService metadata and configuration', () => {
   it('GIVEN nothing, or a host without a database THEN core says which settings are missing', () => {
     const messages = (config: JsonObject): string[] =>
       checkConfig(POSTGRES_CONFIG_SCHEMA, config, 'postgres').problems.map((p) => p.message);
-    expect(messages({})).toEqual([
-      'url is required',
-      'host is required',
-      'database is required',
-      'must match a schema in anyOf',
-    ]);
-    expect(messages({ host: 'db' })).toEqual([
-      'url is required',
-      'database is required',
-      'must match a schema in anyOf',
-    ]);
+    expect(messages({})).toEqual(['either url, or host and database, is required']);
+    expect(messages({ host: 'db' })).toEqual(['either url, or database, is required']);
     expect(messages({ host: 'db', database: 'bot' })).toEqual([]);
   });
 
@@ -596,8 +587,7 @@ describe('PostgresService in a ServiceRegistryManager', () => {
       type: 'external',
       version: POSTGRES_PLUGIN_VERSION,
       status: 'inactive',
-      statusMessage:
-        'not configured: url is required, host is required, database is required, must match a schema in anyOf',
+      statusMessage: 'not configured: either url, or host and database, is required',
       running: false,
     });
     expect(() => m.getService('postgres')).toThrow(

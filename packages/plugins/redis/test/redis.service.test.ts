@@ -115,9 +115,7 @@ describe('RedisService metadata and configuration', () => {
 
   it('GIVEN neither url nor host, or invalid settings THEN core says what is wrong', () => {
     expect(checkConfig(REDIS_CONFIG_SCHEMA, {}, 'redis').problems.map((p) => p.message)).toEqual([
-      'url is required',
-      'host is required',
-      'must match a schema in anyOf',
+      'either url, or host, is required',
     ]);
     const { problems } = checkConfig(
       REDIS_CONFIG_SCHEMA,
@@ -518,7 +516,7 @@ describe('RedisService in a ServiceRegistryManager', () => {
       type: 'external',
       version: REDIS_PLUGIN_VERSION,
       status: 'inactive',
-      statusMessage: 'not configured: url is required, host is required, must match a schema in anyOf',
+      statusMessage: 'not configured: either url, or host, is required',
       running: false,
     });
 
