@@ -15,6 +15,23 @@ import {
   silentLogger,
 } from '@servicedeck/core';
 
+/** Whether two JSON values are equal, whatever the order of object keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  return (
+    keysA.length === keysB.length &&
+    keysA.every(
+      (key) =>
+        Object.hasOwn(b, key) &&
+        sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+    )
+  );
+}
+
 /** A check result with the status spelled out (a bare status is turned into one). */
 function asResult(result: HealthCheckResult | ServiceStatus): HealthCheckResult {
   return typeof result === 'string' ? { status: result } : result;
@@ -30,7 +47,7 @@ function asResult(result: HealthCheckResult | ServiceStatus): HealthCheckResult 
  *   the server is back.
  * - `updateConfig()` while enabled creates a new client and checks it; only a client whose check is not
  *   `error` replaces the old one, which is then closed. Otherwise the new client is closed, the old one
- *   stays in use, and the error says why.
+ *   stays in use, and the error says why. The same settings again keep the client in use.
  * - `disable()` closes the client; `client` then throws `SD_ERR_SERVICE_NOT_RUNNING`.
  * - `healthCheck()` is `inactive` ("disabled") without a client and turns anything `checkClient` throws
  *   into an `error` result with {@link ClientService.describeFailure}'s words.
@@ -157,6 +174,9 @@ export abstract class ClientService<TConfig extends JsonObject, TClient> extends
         super.updateConfig(next);
         return;
       }
+      // The same settings again (the manager re-applies the previous ones after a rejected change) keep the
+      // client that works.
+      if (sameJson(next, this.config)) return;
       let client: TClient;
       try {
         client = await this.createClient(next);

@@ -137,6 +137,16 @@ describe('ClientService', () => {
     expect(service.getConfig()).toMatchObject({ token: 'secret-one' });
   });
 
+  it('GIVEN the same settings again, keys in another order THEN the client is kept, not rebuilt', async () => {
+    const { service, one } = await setUp();
+    await service.enable();
+    const old = service.client;
+    await service.updateConfig({ token: 'secret-one', url: one.url });
+    expect(service.client).toBe(old);
+    expect(service.created).toBe(1);
+    expect(service.closed).toEqual([]);
+  });
+
   it('GIVEN new settings whose client cannot be created THEN updateConfig says why and keeps the old client', async () => {
     const { service, two } = await setUp();
     await service.enable();

@@ -20,15 +20,6 @@ import { healthyResult, poolUse, probe } from './health.js';
 import { createTrackedPool, endPool, type TrackedPool } from './pool.js';
 import { POSTGRES_PLUGIN_VERSION } from './version.js';
 
-/** Whether two configurations hold the same settings, whatever the order of their keys. */
-function sameSettings(a: JsonObject, b: JsonObject): boolean {
-  const keys = Object.keys(a).sort();
-  return (
-    JSON.stringify(keys) === JSON.stringify(Object.keys(b).sort()) &&
-    keys.every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]))
-  );
-}
-
 /** What the service knows about a pool it built. */
 interface PoolState {
   readonly target: PostgresTarget;
@@ -58,7 +49,6 @@ interface PoolState {
 })
 export class PostgresService extends ClientService<PostgresConfig, pg.Pool> {
   private readonly pools = new WeakMap<pg.Pool, PoolState>();
-  private updating = 0;
 
   /**
    * @param context - injected by the manager; omit it when constructing the service yourself.
@@ -130,20 +120,6 @@ export class PostgresService extends ClientService<PostgresConfig, pg.Pool> {
     const { where } = state.target;
     return describePostgresError(error, { where, connectionTimeoutMs: state.config.connectionTimeoutMs })
       .message;
-  }
-
-  /**
-   * Applies a validated configuration. While enabled, a new pool is built and checked first and the old
-   * one is ended only once the new one works; the same settings again keep the pool in use.
-   */
-  public override async updateConfig(config: JsonObject): Promise<void> {
-    if (this.updating === 0 && this.enabled && sameSettings(config, this.config)) return;
-    this.updating += 1;
-    try {
-      await super.updateConfig(config);
-    } finally {
-      this.updating -= 1;
-    }
   }
 
   /**

@@ -23,15 +23,6 @@ import { nextEvent, settlesWithin, untilAborted } from './wait.js';
 /** How long `disable()` lets QUIT wait for the replies still due before it drops the connection. */
 const QUIT_TIMEOUT_MS = 2_000;
 
-/** Whether two configurations hold the same settings, whatever the order of their keys. */
-function sameSettings(a: JsonObject, b: JsonObject): boolean {
-  const keys = Object.keys(a).sort();
-  return (
-    JSON.stringify(keys) === JSON.stringify(Object.keys(b).sort()) &&
-    keys.every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]))
-  );
-}
-
 /** What the service knows about a client it built. */
 interface ClientState {
   readonly target: RedisTarget;
@@ -62,7 +53,6 @@ interface ClientState {
 })
 export class RedisService extends ClientService<RedisConfig, Redis> {
   private readonly states = new WeakMap<Redis, ClientState>();
-  private updating = 0;
 
   /**
    * @param context - injected by the manager; omit it when constructing the service yourself.
@@ -206,20 +196,6 @@ export class RedisService extends ClientService<RedisConfig, Redis> {
     return state
       ? this.failure(error, state).message
       : describeRedisError(error, { where: 'the server' }).message;
-  }
-
-  /**
-   * Applies a validated configuration. While enabled, a new client is built and checked first and the
-   * old one is closed only once the new one works; the same settings again keep the client in use.
-   */
-  public override async updateConfig(config: JsonObject): Promise<void> {
-    if (this.updating === 0 && this.enabled && sameSettings(config, this.config)) return;
-    this.updating += 1;
-    try {
-      await super.updateConfig(config);
-    } finally {
-      this.updating -= 1;
-    }
   }
 
   /**
