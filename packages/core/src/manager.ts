@@ -729,13 +729,21 @@ export class ServiceRegistryManager {
   private trackHealth(id: string): void {
     const runtime = this.runtime.get(id);
     const instance = runtime?.instance;
-    if (!this.monitor || !runtime?.definition || !instance) return;
+    const monitor = this.monitor;
+    if (!monitor || !runtime?.definition || !instance) return;
     const { metadata } = runtime.definition;
-    this.monitor.track(id, {
+    monitor.track(id, {
       check: (signal) => instance.healthCheck(signal),
       settings: metadata.healthCheck,
       dependencies: metadata.dependencies,
     });
+    // A service started while the manager runs (enabled, configured, or its dependency back) is checked at
+    // once, so its status says how it is now rather than "not checked yet" until its first scheduled check.
+    if (this.currentState === 'running') {
+      void monitor
+        .checkNow(id, true)
+        ?.catch((error: unknown) => this.logger.warn('first check failed to run', { service: id, error }));
+    }
   }
 
   private onStatusChange(change: StatusChange): void {

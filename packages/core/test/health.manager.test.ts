@@ -61,6 +61,31 @@ describe.each(DIALECTS)('ServiceRegistryManager health on %s', async (dialect) =
   }
 
   it.skipIf(skip)(
+    'GIVEN a service enabled while the manager runs, with a long interval THEN it is checked at once, not at its first scheduled check',
+    async () => {
+      const m = await start(
+        [
+          new EndpointService(
+            {
+              id: 'late',
+              name: 'Late',
+              type: 'external',
+              enabledByDefault: false,
+              healthCheck: { intervalMs: 3_600_000 },
+            },
+            '/ok',
+          ),
+        ],
+        true,
+      );
+      expect(m.getServiceInfo('late')).toMatchObject({ status: 'inactive', statusMessage: 'disabled' });
+      await m.enableService('late', { actor: 'test', adapter: 'test' });
+      await expect.poll(() => m.getServiceInfo('late').status, { timeout: 5_000 }).toBe('active');
+      expect(m.getServiceInfo('late').statusMessage).toMatch(/^200/);
+    },
+  );
+
+  it.skipIf(skip)(
     'GIVEN running services THEN checkHealth runs a check, records history and updates the status',
     async () => {
       const m = await start([
