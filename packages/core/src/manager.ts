@@ -260,6 +260,7 @@ export class ServiceRegistryManager {
   private audit: AuditStore | undefined;
   private history: HealthHistoryStore | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private readonly statusWrites = new Set<Promise<unknown>>();
   /** Status changes and check results; see {@link HealthEvents}. */
   public readonly events = new EventEmitter<HealthEvents>();
 
@@ -752,9 +753,12 @@ export class ServiceRegistryManager {
     this.setObserved(runtime, change.to, change.message);
     this.events.emit('statusChange', change);
     const catalog = this.catalog as CatalogStore;
-    void catalog
+    const write = catalog
       .setStatuses([{ id: change.service, status: change.to, message: change.message }])
       .catch((error: unknown) => this.logger.warn('status not saved', { service: change.service, error }));
+    // Shutdown waits for these, so the last statuses a process saw are recorded before the database closes.
+    this.statusWrites.add(write);
+    void write.finally(() => this.statusWrites.delete(write));
   }
 
   private async stopHealth(): Promise<void> {
@@ -1340,6 +1344,7 @@ export class ServiceRegistryManager {
     // Lifecycle actions and configuration changes already under way finish first.
     await this.lane;
     await this.stopHealth();
+    await Promise.allSettled([...this.statusWrites]);
     await this.stopAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.instances

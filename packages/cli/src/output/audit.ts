@@ -90,6 +90,9 @@ export function describeDetails(row: Pick<AuditRow, 'action' | 'serviceId' | 'de
   if (plan !== undefined && plan !== row.serviceId) parts.push(`part of ${formatValue(plan)}'s plan`);
   const status = take('status');
   if (status !== undefined) parts.push(`now ${formatValue(status)}`);
+  const applied = take('applied');
+  if (applied === 'recorded') parts.push('recorded for the running processes to apply');
+  else if (applied !== undefined) rest.applied = applied;
   const reason = take('reason');
   for (const [key, value] of Object.entries(rest)) parts.push(`${key}=${formatValue(value)}`);
   if (reason !== undefined) parts.push(`reason: ${formatValue(reason)}`);

@@ -73,7 +73,7 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
       );
       expect(set.code).toBe(0);
       expect(set.out).toBe(
-        'notifier: version 1 — stored; the service was waiting for it and has started.\n  endpoint: (unset) → https://hooks.example/a\n  token: (unset) → ••••••\n',
+        'notifier: version 1 — stored; running servicedeck processes apply it (live, or when the service starts).\n  endpoint: (unset) → https://hooks.example/a\n  token: (unset) → ••••••\n',
       );
       expect(set.err).not.toBe(''); // --verbose: debug logs, searched below too
       expect(await liveConfig(d, 'notifier')).toMatchObject({
@@ -92,7 +92,7 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
         stdin: OTHER_SECRET,
       });
       expect(replaced.out).toBe(
-        'notifier: version 2 — applied live: the running service uses it now.\n  token: •••••• → ••••••\n',
+        'notifier: version 2 — stored; running servicedeck processes apply it (live, or when the service starts).\n  token: •••••• → ••••••\n',
       );
       expect(await liveConfig(d, 'notifier')).toMatchObject({ token: OTHER_SECRET });
 
@@ -131,7 +131,9 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
       expect(code).toBe(0);
       expect(err).toBe('notifier.token (secret), input hidden: \n');
       expect(terminal.rawModes).toEqual([true, false]);
-      expect(out).toContain('notifier: version 1 — stored; the service was waiting for it and has started.');
+      expect(out).toContain(
+        'notifier: version 1 — stored; running servicedeck processes apply it (live, or when the service starts).',
+      );
       expect(await liveConfig(d, 'notifier')).toMatchObject({ token: SECRET });
 
       const cancelled = fakeTerminal();
@@ -208,7 +210,7 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
       const set = await d.run(['config', 'set', 'notifier', 'retries=5', 'channel="7"']);
       expect(set).toMatchObject({
         code: 0,
-        out: 'notifier: version 2 — applied live: the running service uses it now.\n  channel: (unset) → "7"\n  retries: (unset) → 5\n',
+        out: 'notifier: version 2 — stored; running servicedeck processes apply it (live, or when the service starts).\n  channel: (unset) → "7"\n  retries: (unset) → 5\n',
       });
       expect(await liveConfig(d, 'notifier')).toMatchObject({ retries: 5, channel: '7' });
 
@@ -217,7 +219,7 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
 
       const unset = await d.run(['config', 'unset', 'notifier', 'channel', 'retries']);
       expect(unset.out).toBe(
-        'notifier: version 3 — applied live: the running service uses it now.\n  channel: "7" → (unset)\n  retries: 5 → (unset)\n',
+        'notifier: version 3 — stored; running servicedeck processes apply it (live, or when the service starts).\n  channel: "7" → (unset)\n  retries: 5 → (unset)\n',
       );
       const unknown = await d.run(['config', 'unset', 'notifier', 'colour']);
       expect(unknown.code).toBe(2);
@@ -236,7 +238,7 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
 
       const rollback = await d.run(['config', 'rollback', 'notifier', '2']);
       expect(rollback.out).toBe(
-        'notifier: version 4, the settings of version 2 — applied live: the running service uses it now.\n  channel: (unset) → "7"\n  retries: (unset) → 5\n',
+        'notifier: version 4, the settings of version 2 — stored; running servicedeck processes apply it (live, or when the service starts).\n  channel: (unset) → "7"\n  retries: (unset) → 5\n',
       );
       const missing = await d.run(['config', 'rollback', 'notifier', '9']);
       expect(missing.code).toBe(1);
@@ -252,7 +254,7 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
       const based = await d.run(['config', 'set', 'notifier', 'retries=1', '--expect-version', '4']);
       expect(based.code).toBe(0);
       expect(based.out.split('\n')[0]).toBe(
-        'notifier: version 5 — applied live: the running service uses it now.',
+        'notifier: version 5 — stored; running servicedeck processes apply it (live, or when the service starts).',
       );
 
       const badVersion = await d.run(['config', 'rollback', 'notifier', 'two']);

@@ -143,7 +143,7 @@ describe.each(DIALECTS)('servicedeck keys rotate and audit on %s', async (dialec
           'ok',
           'v0 → v1, endpoint: (unset) → https://hooks.example/a; token: (unset) → ••••••',
         ],
-        [`${me} via cli`, 'disable', 'mailer', 'ok', 'now inactive'],
+        [`${me} via cli`, 'disable', 'mailer', 'ok', 'recorded for the running processes to apply'],
       ]);
       expect(rows[0]?.WHEN).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DIALECTS, shouldSkip } from '../../../../tests/support/databases.js';
 import type { AuditRow } from '../../src/output/audit.js';
 import type { ServiceRow } from '../../src/output/services.js';
-import { useDeck } from '../support/deck.js';
+import { runBot, useDeck } from '../support/deck.js';
 import { parseTable } from '../support/table.js';
 
 describe.each(DIALECTS)('servicedeck enable and disable on %s', async (dialect) => {
@@ -48,6 +48,8 @@ describe.each(DIALECTS)('servicedeck enable and disable on %s', async (dialect) 
     'GIVEN --cascade THEN the plan and each outcome are printed, both are disabled and audited as the OS user via cli',
     async () => {
       const d = await deck();
+      // A process that runs the services (health does) has checked them.
+      expect((await d.run(['health'])).code).toBe(0);
       const { code, out } = await d.run(['disable', 'alpha', '--cascade']);
       expect(code).toBe(0);
       expect(
@@ -55,12 +57,23 @@ describe.each(DIALECTS)('servicedeck enable and disable on %s', async (dialect) 
           'Plan: disable 2 services, dependents first:\n  1. disable beta\n  2. disable alpha\n\n',
         ),
       ).toBe(true);
+      // The command runs no service: it stores the desired state, and shows the status last recorded.
       expect(parseTable(out)).toEqual([
-        { ID: 'beta', RESULT: 'disabled', STATUS: '○ inactive', MESSAGE: 'disabled' },
-        { ID: 'alpha', RESULT: 'disabled', STATUS: '○ inactive', MESSAGE: 'disabled' },
+        { ID: 'beta', DESIRED: 'disabled', 'LAST STATUS': '● active', MESSAGE: '' },
+        { ID: 'alpha', DESIRED: 'disabled', 'LAST STATUS': '● active', MESSAGE: 'alpha ok' },
       ]);
-      expect(out).toMatch(/\n\nDone: 2 services disabled\.\n$/);
+      expect(out).toMatch(
+        /\n\nDone: 2 services stored as disabled; every running servicedeck process applies it within moments \(servicedeck status <id> shows the outcome\)\.\n$/,
+      );
       expect(await enabled(d)).toMatchObject({ alpha: false, beta: false });
+
+      // The next process that runs services stops them and records why.
+      await runBot(d);
+      const rows = JSON.parse((await d.run(['list', '--json'])).out) as ServiceRow[];
+      expect(rows.filter((row) => row.id === 'alpha' || row.id === 'beta')).toEqual([
+        expect.objectContaining({ id: 'alpha', status: 'inactive', message: 'disabled' }),
+        expect.objectContaining({ id: 'beta', status: 'inactive', message: 'disabled' }),
+      ]);
 
       const entries = JSON.parse((await d.run(['audit', '--json'])).out) as AuditRow[];
       expect(entries.map((e) => [e.action, e.serviceId, e.result, e.actor, e.adapter])).toEqual([
@@ -96,32 +109,34 @@ describe.each(DIALECTS)('servicedeck enable and disable on %s', async (dialect) 
       expect(
         out.startsWith('Plan: enable 2 services, dependencies first:\n  1. enable alpha\n  2. enable beta\n'),
       ).toBe(true);
-      expect(parseTable(out).map((row) => [row.ID, row.RESULT, row.STATUS])).toEqual([
+      expect(parseTable(out).map((row) => [row.ID, row.DESIRED, row['LAST STATUS']])).toEqual([
         ['alpha', 'enabled', '? unknown'],
         ['beta', 'enabled', '? unknown'],
       ]);
-      expect(out).toMatch(/Done: 2 services enabled\.\n$/);
+      expect(out).toMatch(/Done: 2 services stored as enabled; /);
       expect(await enabled(d)).toMatchObject({ alpha: true, beta: true });
     },
   );
 
   it.skipIf(skip)(
-    'GIVEN a service that is not configured WHEN it is enabled THEN its outcome is failed with the reason, exit 1',
+    'GIVEN a service that is not configured WHEN it is enabled THEN the change is recorded, and the process that applies it records why it does not start',
     async () => {
       const d = await deck();
       await d.run(['disable', 'mailer']);
+      await runBot(d);
       const { code, out } = await d.run(['enable', 'mailer']);
-      expect(code).toBe(1);
+      expect(code).toBe(0);
       expect(parseTable(out)).toEqual([
-        {
-          ID: 'mailer',
-          RESULT: 'failed',
-          STATUS: '○ inactive',
-          MESSAGE: 'not configured: apiKey is required',
-        },
+        { ID: 'mailer', DESIRED: 'enabled', 'LAST STATUS': '○ inactive', MESSAGE: 'disabled' },
       ]);
-      expect(out).toContain('1 of 1 did not start: the desired state is stored as enabled');
       expect(await enabled(d)).toMatchObject({ mailer: true });
+      await runBot(d);
+      const status = await d.run(['status', 'mailer', '--json']);
+      expect(JSON.parse(status.out)).toMatchObject({
+        enabled: true,
+        status: 'inactive',
+        message: 'not configured: apiKey is required',
+      });
     },
   );
 

@@ -1,7 +1,8 @@
+import { NOT_RUN_YET } from '@servicedeck/core';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, shouldSkip } from '../../../../tests/support/databases.js';
 import type { ServiceDetail, ServiceRow } from '../../src/output/services.js';
-import { useDeck } from '../support/deck.js';
+import { runBot, useDeck } from '../support/deck.js';
 import { parseTable } from '../support/table.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -11,9 +12,25 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
   const deck = useDeck(dialect);
 
   it.skipIf(skip)(
-    'GIVEN services never checked THEN list shows the running ones as not checked yet and the others with why, exit 0',
+    'GIVEN a catalog no process has run THEN list says so of every service, exit 0',
     async () => {
       const d = await deck();
+      const { code, out, err } = await d.run(['list']);
+      expect(code).toBe(0);
+      expect(err).toBe('');
+      const rows = parseTable(out);
+      expect(rows.map((row) => row.ID)).toEqual(['alpha', 'beta', 'mailer', 'notifier', 'probe', 'process']);
+      for (const row of rows) {
+        expect(row).toMatchObject({ STATUS: '? unknown', 'LAST CHECK': '-', DETAIL: NOT_RUN_YET });
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'GIVEN a bot that started the services and checked none THEN list shows the running ones as not checked yet and the others with why, exit 0',
+    async () => {
+      const d = await deck();
+      await runBot(d);
       const { code, out, err } = await d.run(['list']);
       expect(code).toBe(0);
       expect(err).toBe('');
@@ -38,7 +55,7 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
         ENABLED: 'yes',
         STATUS: '? unknown',
         'LAST CHECK': '-',
-        DETAIL: 'not checked yet',
+        DETAIL: 'started; not checked yet',
       });
       expect(byId.get('notifier')).toMatchObject({
         STATUS: '○ inactive',
@@ -54,6 +71,15 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
       const d = await deck();
       expect((await d.run(['health'])).code).toBe(0);
       expect((await d.run(['disable', 'mailer'])).code).toBe(0);
+      // The desired state changed; the status is still the one the last running process recorded.
+      const recorded = parseTable((await d.run(['list'])).out).find((row) => row.ID === 'mailer');
+      expect(recorded).toMatchObject({
+        ENABLED: 'no',
+        STATUS: '○ inactive',
+        DETAIL: 'not configured: apiKey is required',
+      });
+      // A process that runs services (health does) applies it and records why mailer does not run.
+      expect((await d.run(['health'])).code).toBe(0);
 
       const rows = parseTable((await d.run(['list'])).out);
       const byId = new Map(rows.map((row) => [row.ID, row]));
@@ -152,6 +178,7 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
 
       const beta = (await d.run(['disable', 'alpha', '--cascade'])).code;
       expect(beta).toBe(0);
+      await runBot(d);
       const disabled = await d.run(['status', 'beta', '--checks', '0']);
       const betaLines = disabled.out.split('\n');
       expect(betaLines.find((line) => line.startsWith('Status '))).toMatch(/○ inactive — disabled$/);
@@ -221,6 +248,34 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
       'instanceId',
     ]);
   });
+
+  it.skipIf(skip)(
+    'GIVEN statuses recorded by a process running the services THEN management commands leave them as they were',
+    async () => {
+      const d = await deck();
+      expect((await d.run(['health'])).code).toBe(0);
+      const observed = async () =>
+        (JSON.parse((await d.run(['list', '--json'])).out) as ServiceRow[]).map((row) => [
+          row.id,
+          row.status,
+          row.message,
+          row.lastCheckAt,
+        ]);
+      const before = await observed();
+      expect(before).toContainEqual(['alpha', 'active', 'alpha ok', expect.stringMatching(ISO)]);
+      for (const args of [
+        ['disable', 'mailer'],
+        ['enable', 'mailer'],
+        ['config', 'set', 'probe', 'url=http://127.0.0.1:9/'],
+        ['config', 'get', 'notifier'],
+        ['status', 'alpha'],
+        ['audit'],
+      ]) {
+        expect((await d.run(args)).code).toBe(0);
+      }
+      expect(await observed()).toEqual(before);
+    },
+  );
 
   it.skipIf(skip)('GIVEN an unknown id THEN status says so on one line and exits 1', async () => {
     const d = await deck();

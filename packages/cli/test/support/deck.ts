@@ -77,3 +77,15 @@ export async function liveConfig(
     await manager.shutdown();
   }
 }
+
+/**
+ * Plays the bot for a moment: a manager that runs services (as the bot or `servicedeck up` does) starts on
+ * the deck's database — applying the desired state and settings stored by the commands, and recording each
+ * service's status — then stops.
+ */
+export async function runBot(d: Deck, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const context = await createContext({ database: d.url }, captureIo(d.root, env), { logLevel: 'error' });
+  const manager = createManager(context, { health: { schedule: false }, sync: { enabled: false } });
+  await manager.start();
+  await manager.shutdown();
+}
