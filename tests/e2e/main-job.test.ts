@@ -13,6 +13,19 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/servicedeck.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
 
+/** The ids of the services of the bundled plugin packages (the repository's own dependencies). */
+const BUNDLED = [
+  'http',
+  'postgres',
+  'redis',
+  'sentry',
+  'github',
+  'influxdb',
+  'mailcow',
+  'wolfram-alpha',
+  'supabase',
+];
+
 interface Running {
   readonly child: ChildProcess;
   stdout(): string;
@@ -48,7 +61,7 @@ describe.each(DIALECTS)('the main job (servicedeck up) on %s', async (dialect) =
   });
 
   it.skipIf(skip)(
-    'GIVEN the repository THEN it discovers the bundled plugins, prints the catalog and stops on SIGINT',
+    'GIVEN the repository and no credentials THEN it discovers every bundled plugin, lists each as not configured, and stops on SIGINT',
     async () => {
       expect(existsSync(BUILT), 'the CLI is not built: run `pnpm build` (npm test does it)').toBe(true);
       testDb = await createTestDatabase(dialect);
@@ -62,6 +75,11 @@ describe.each(DIALECTS)('the main job (servicedeck up) on %s', async (dialect) =
         /^http\s+HTTP endpoint\s+wrapper\s+\S+\s+yes\s+○ inactive\s+not configured: url is required$/m,
       );
       expect(out).toMatch(/^process\s+Bot process\s+internal\s+-\s+yes\s+(\? unknown|● active)\s+\S/m);
+      // With no credentials at all, every bundled integration is listed as not configured, none in error.
+      for (const id of BUNDLED) {
+        expect(out).toMatch(new RegExp(`^${id}\\s.*\\s○ inactive\\s+not configured: \\S.*$`, 'm'));
+      }
+      expect(out).not.toContain('✖ error');
       expect(out).not.toContain('Skipped');
       running.child.kill('SIGINT');
       expect(await running.exited).toBe(0);
