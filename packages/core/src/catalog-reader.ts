@@ -74,6 +74,20 @@ function toEntry(row: RegistryRow): CatalogEntry {
   };
 }
 
+function toProcesses(rows: readonly InstanceRow[], heartbeatMs: number, now = Date.now()): RegistryProcesses {
+  let running = 0;
+  let lastSeenAt: Date | null = null;
+  for (const row of rows) {
+    const seen = toDate(row.last_seen_at);
+    const details = (typeof row.details === 'string' ? JSON.parse(row.details) : (row.details ?? {})) as {
+      stoppedAt?: string;
+    };
+    if (!details.stoppedAt && now - seen.getTime() <= 3 * heartbeatMs) running += 1;
+    if (!lastSeenAt || seen > lastSeenAt) lastSeenAt = seen;
+  }
+  return { running, lastSeenAt };
+}
+
 function unavailable(location: DatabaseLocation, url: string, error: unknown): ServiceDeckError {
   const text = describeError(error);
   if (/no such table|does not exist/i.test(text)) {
@@ -98,6 +112,28 @@ function unavailable(location: DatabaseLocation, url: string, error: unknown): S
   );
 }
 
+/** A row of `servicedeck_instance`. */
+interface InstanceRow {
+  last_seen_at: string | Date;
+  details: string | { stoppedAt?: string } | null;
+}
+
+const INSTANCES = 'SELECT last_seen_at, details FROM servicedeck_instance';
+
+/** What the processes running services (the bot's, `servicedeck up`) are doing, from their heartbeats. */
+export interface RegistryProcesses {
+  /** How many are running: heartbeating, not stopped. */
+  readonly running: number;
+  /** When any of them was last heard from, or null when none ever ran on this database. */
+  readonly lastSeenAt: Date | null;
+}
+
+/** The catalog and the processes that keep it up to date. */
+export interface RegistrySnapshot {
+  readonly services: CatalogEntry[];
+  readonly processes: RegistryProcesses;
+}
+
 type SqliteModule = {
   OPEN_READONLY: number;
   Database: new (
@@ -106,7 +142,7 @@ type SqliteModule = {
     callback: (error: Error | null) => void,
   ) => {
     configure(option: 'busyTimeout', value: number): void;
-    all(sql: string, callback: (error: Error | null, rows: RegistryRow[]) => void): void;
+    all(sql: string, callback: (error: Error | null, rows: unknown[]) => void): void;
     close(callback: (error: Error | null) => void): void;
   };
 };
@@ -122,7 +158,7 @@ type PgModule = {
   };
 };
 
-async function readSqlite(storage: string): Promise<RegistryRow[]> {
+async function readSqlite(storage: string): Promise<[RegistryRow[], InstanceRow[]]> {
   const sqlite = createRequire(import.meta.url)('sqlite3') as SqliteModule;
   const db = await new Promise<InstanceType<SqliteModule['Database']>>((resolve, reject) => {
     const opened = new sqlite.Database(storage, sqlite.OPEN_READONLY, (error) =>
@@ -131,20 +167,22 @@ async function readSqlite(storage: string): Promise<RegistryRow[]> {
   });
   try {
     db.configure('busyTimeout', 10_000);
-    return await new Promise<RegistryRow[]>((resolve, reject) =>
-      db.all(QUERY, (error, rows) => (error ? reject(error) : resolve(rows))),
-    );
+    const all = <R>(sql: string): Promise<R[]> =>
+      new Promise<R[]>((resolve, reject) =>
+        db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows as unknown as R[]))),
+      );
+    return [await all<RegistryRow>(QUERY), await all<InstanceRow>(INSTANCES)];
   } finally {
     await new Promise<void>((resolve) => db.close(() => resolve()));
   }
 }
 
-async function readPostgres(url: string): Promise<RegistryRow[]> {
+async function readPostgres(url: string): Promise<[RegistryRow[], InstanceRow[]]> {
   const pg = createRequire(import.meta.url)('pg') as PgModule;
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
-    return (await client.query<RegistryRow>(QUERY)).rows;
+    return [(await client.query<RegistryRow>(QUERY)).rows, (await client.query<InstanceRow>(INSTANCES)).rows];
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -161,6 +199,21 @@ async function readPostgres(url: string): Promise<RegistryRow[]> {
  *   malformed URL.
  */
 export async function readCatalog(url: string, cwd: string = process.cwd()): Promise<CatalogEntry[]> {
+  return (await readRegistry(url, cwd)).services;
+}
+
+/**
+ * The catalog ({@link readCatalog}) and how many processes that run services are alive, from their
+ * heartbeats: one that stopped or was not heard from for `3 × heartbeatMs` is not counted.
+ *
+ * @param heartbeatMs - the processes' heartbeat period (default 15 000, core's default).
+ * @throws ServiceDeckError as {@link readCatalog}.
+ */
+export async function readRegistry(
+  url: string,
+  cwd: string = process.cwd(),
+  heartbeatMs = 15_000,
+): Promise<RegistrySnapshot> {
   const location = parseDatabaseUrl(url, cwd);
   if (location.dialect === 'sqlite' && !existsSync(location.storage)) {
     throw new ServiceDeckError(
@@ -173,9 +226,9 @@ export async function readCatalog(url: string, cwd: string = process.cwd()): Pro
     );
   }
   try {
-    const rows =
+    const [rows, instances] =
       location.dialect === 'sqlite' ? await readSqlite(location.storage) : await readPostgres(location.url);
-    return rows.map(toEntry);
+    return { services: rows.map(toEntry), processes: toProcesses(instances, heartbeatMs) };
   } catch (error) {
     throw unavailable(location, url, error);
   }

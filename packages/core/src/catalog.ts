@@ -5,7 +5,13 @@
  *
  * @packageDocumentation
  */
-export { NOT_RUN_YET, readCatalog } from './catalog-reader.js';
+export {
+  NOT_RUN_YET,
+  type RegistryProcesses,
+  type RegistrySnapshot,
+  readCatalog,
+  readRegistry,
+} from './catalog-reader.js';
 export {
   describeError,
   ERROR_CODES,

@@ -8,7 +8,13 @@ import 'reflect-metadata';
 
 export { inject, injectable } from 'tsyringe';
 export { BaseService } from './base-service.js';
-export { NOT_RUN_YET, readCatalog } from './catalog-reader.js';
+export {
+  NOT_RUN_YET,
+  type RegistryProcesses,
+  type RegistrySnapshot,
+  readCatalog,
+  readRegistry,
+} from './catalog-reader.js';
 export {
   type ConfigApplied,
   type ConfigChangeOptions,

@@ -110,9 +110,7 @@ describe.each(DIALECTS)('a manager in control mode on %s', async (dialect) => {
         statusMessage: 'api ok',
         running: false,
       });
-      expect((await control.manager.listInstances()).map((i) => i.id)).toEqual([
-        bot.manager.instanceId,
-      ]);
+      expect((await control.manager.listInstances()).map((i) => i.id)).toEqual([bot.manager.instanceId]);
       expect(() => control.manager.getService('api')).toThrowError(/not running|disabled|no live/i);
       try {
         control.manager.getService('api');

@@ -2,7 +2,7 @@
  * `servicedeck list` and `servicedeck status <id>`: the catalog and one service in detail, read from the
  * same database as the running bot.
  */
-import type { ServiceType } from '@servicedeck/core';
+import type { RegistryProcesses, ServiceType } from '@servicedeck/core';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { NO_SERVICES } from '../output/catalog.js';
@@ -10,6 +10,7 @@ import {
   catalogRow,
   checkRow,
   listSummary,
+  processesNote,
   renderServiceDetail,
   renderServiceList,
   type ServiceDetail,
@@ -32,24 +33,31 @@ export interface ListOptions {
  * The catalog's rows, straight from the database with the bare driver (fast), or — when no catalog exists
  * yet — from a manager in control mode, which discovers the services and records the catalog first.
  */
-async function catalogRows(context: CommandContext, options: ListOptions): Promise<ServiceRow[]> {
-  const { isServiceDeckError, readCatalog } = await import('@servicedeck/core/catalog');
-  const entries = await readCatalog(context.settings.database, context.io.cwd).catch((error: unknown) => {
+async function catalogRows(
+  context: CommandContext,
+  options: ListOptions,
+): Promise<{ rows: ServiceRow[]; processes: RegistryProcesses }> {
+  const { isServiceDeckError, readRegistry } = await import('@servicedeck/core/catalog');
+  const snapshot = await readRegistry(context.settings.database, context.io.cwd).catch((error: unknown) => {
     if (isServiceDeckError(error, 'SD_ERR_DATABASE_UNAVAILABLE') && error.details.catalog === 'missing')
       return undefined;
     throw error;
   });
-  if (entries === undefined || entries.length === 0) return managerRows(context, options);
-  return entries
+  if (snapshot === undefined || snapshot.services.length === 0) return managerRows(context, options);
+  const rows = snapshot.services
     .filter(
       (entry) =>
         (options.type === undefined || entry.type === options.type) &&
         (!options.enabled || (entry.enabled && !entry.missing)),
     )
     .map(catalogRow);
+  return { rows, processes: snapshot.processes };
 }
 
-async function managerRows(context: CommandContext, options: ListOptions): Promise<ServiceRow[]> {
+async function managerRows(
+  context: CommandContext,
+  options: ListOptions,
+): Promise<{ rows: ServiceRow[]; processes: RegistryProcesses }> {
   // The manager (and the ORM under it) loads only when needed: list answers from the catalog otherwise.
   const { withManager } = await import('../runtime.js');
   return withManager(context, async (manager) => {
@@ -58,24 +66,32 @@ async function managerRows(context: CommandContext, options: ListOptions): Promi
       ...(options.enabled ? { enabledOnly: true } : {}),
     });
     // Only the services that run take their status from their last check.
-    return Promise.all(
+    const rows = await Promise.all(
       services.map(async (summary) =>
         serviceRow(summary, summary.running ? (await manager.healthHistory(summary.id, 1))[0] : undefined),
       ),
     );
+    const instances = await manager.listInstances();
+    const lastSeen = instances.map((i) => i.lastSeenAt.getTime());
+    const processes: RegistryProcesses = {
+      running: instances.filter((i) => i.state === 'running').length,
+      lastSeenAt: lastSeen.length === 0 ? null : new Date(Math.max(...lastSeen)),
+    };
+    return { rows, processes };
   });
 }
 
 /** Prints the catalog; exits 0. */
 export async function list(context: CommandContext, options: ListOptions = {}): Promise<number> {
-  const rows = await catalogRows(context, options);
+  const { rows, processes } = await catalogRows(context, options);
   if (options.json) {
     context.print(JSON.stringify(rows, null, 2));
   } else if (rows.length === 0) {
     context.print(options.type || options.enabled ? 'No service matches.' : NO_SERVICES);
   } else {
-    context.print(renderServiceList(rows, context.style, new Date()));
-    context.print(`\n${listSummary(rows)}`);
+    const now = new Date();
+    context.print(renderServiceList(rows, context.style, now));
+    context.print(`\n${listSummary(rows)} ${processesNote(processes, now)}`);
   }
   return EXIT.ok;
 }

@@ -10,6 +10,7 @@
 import type {
   CatalogEntry,
   HealthCheckRecord,
+  RegistryProcesses,
   ServiceStatus,
   ServiceSummary,
   ServiceType,
@@ -172,6 +173,20 @@ export function listSummary(rows: readonly ServiceRow[]): string {
     ...(missing > 0 ? [`${missing} missing`] : []),
   ];
   return `${rows.length} service${rows.length === 1 ? '' : 's'}: ${parts.join(', ')}.`;
+}
+
+/**
+ * Who recorded the statuses: the running processes, or — when none runs — that they are as the last one
+ * left them.
+ */
+export function processesNote(processes: RegistryProcesses, now: Date): string {
+  if (processes.running > 0) {
+    return `Statuses as recorded by ${processes.running} running servicedeck process${processes.running === 1 ? '' : 'es'}.`;
+  }
+  if (processes.lastSeenAt === null) {
+    return 'No servicedeck process has run services on this database yet: start the bot or servicedeck up.';
+  }
+  return `No servicedeck process is running (the last one was heard from ${formatAge(processes.lastSeenAt, now)}): statuses are as it left them.`;
 }
 
 /** The uptime of a service in its JSON form. */

@@ -2,7 +2,7 @@ import { NOT_RUN_YET } from '@servicedeck/core';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, shouldSkip } from '../../../../tests/support/databases.js';
 import type { ServiceDetail, ServiceRow } from '../../src/output/services.js';
-import { runBot, useDeck } from '../support/deck.js';
+import { runBot, startBot, useDeck } from '../support/deck.js';
 import { parseTable } from '../support/table.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -23,6 +23,9 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
       for (const row of rows) {
         expect(row).toMatchObject({ STATUS: '? unknown', 'LAST CHECK': '-', DETAIL: NOT_RUN_YET });
       }
+      expect(out).toMatch(
+        /\n\n6 services: 6 enabled, 0 disabled\. No servicedeck process has run services on this database yet: start the bot or servicedeck up\.\n$/,
+      );
     },
   );
 
@@ -61,7 +64,10 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
         STATUS: '○ inactive',
         DETAIL: 'not configured: endpoint is required, token is required',
       });
-      expect(out).toMatch(/\n\n6 services: 6 enabled, 0 disabled\.\n$/);
+      // The bot stopped again: list says that the statuses are as it left them.
+      expect(out).toMatch(
+        /\n\n6 services: 6 enabled, 0 disabled\. No servicedeck process is running \(the last one was heard from (just now|\ds ago)\): statuses are as it left them\.\n$/,
+      );
     },
   );
 
@@ -248,6 +254,20 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
       'instanceId',
     ]);
   });
+
+  it.skipIf(skip)(
+    'GIVEN a bot running on the database THEN list says the statuses are the ones it records',
+    async () => {
+      const d = await deck();
+      const bot = await startBot(d);
+      try {
+        const { out } = await d.run(['list']);
+        expect(out).toMatch(/\. Statuses as recorded by 1 running servicedeck process\.\n$/);
+      } finally {
+        await bot.shutdown();
+      }
+    },
+  );
 
   it.skipIf(skip)(
     'GIVEN statuses recorded by a process running the services THEN management commands leave them as they were',

@@ -3,6 +3,7 @@
  * depends on it), the CLI's probe plugin (probe, mailer) and notifier (a required setting and a secret),
  * a fresh database, and a way to run `servicedeck` in-process against them that keeps every output.
  */
+import type { ServiceRegistryManager } from '@servicedeck/core';
 import { afterEach } from 'vitest';
 import { createTestDatabase, type Dialect, type TestDatabase } from '../../../../tests/support/databases.js';
 import type { FixtureHost } from '../../../core/test/support/host.js';
@@ -84,8 +85,14 @@ export async function liveConfig(
  * service's status — then stops.
  */
 export async function runBot(d: Deck, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const manager = await startBot(d, env);
+  await manager.shutdown();
+}
+
+/** Starts a manager that runs services on the deck's database, as the bot does; the caller shuts it down. */
+export async function startBot(d: Deck, env: NodeJS.ProcessEnv = {}): Promise<ServiceRegistryManager> {
   const context = await createContext({ database: d.url }, captureIo(d.root, env), { logLevel: 'error' });
   const manager = createManager(context, { health: { schedule: false }, sync: { enabled: false } });
   await manager.start();
-  await manager.shutdown();
+  return manager;
 }
