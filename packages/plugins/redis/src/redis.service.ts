@@ -6,7 +6,6 @@
 import {
   type HealthCheckResult,
   inject,
-  type JsonObject,
   SERVICE_CONTEXT,
   Service,
   type ServiceContext,
