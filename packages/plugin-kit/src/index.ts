@@ -8,6 +8,7 @@
  */
 export { ClientService } from './client-service.js';
 export { EndpointAgents } from './http/agents.js';
+export { BoundedFetch } from './http/bounded-fetch.js';
 export {
   HttpClient,
   type HttpClientOptions,

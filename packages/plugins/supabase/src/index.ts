@@ -8,7 +8,6 @@
 
 export { HttpEndpointError, type HttpFailureKind } from '@servicedeck/plugin-kit';
 export type { SupabaseClient } from '@supabase/supabase-js';
-export { BoundedFetch } from './bounded-fetch.js';
 export { SUPABASE_CONFIG_SCHEMA, type SupabaseConfig } from './config.js';
 export { isPrivileged, keyRole, type SupabaseKeyRole } from './key.js';
 export { SupabaseService } from './supabase.service.js';

@@ -11,9 +11,8 @@ import {
   Service,
   type ServiceContext,
 } from '@servicedeck/core';
-import { ClientService } from '@servicedeck/plugin-kit';
+import { BoundedFetch, ClientService } from '@servicedeck/plugin-kit';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { BoundedFetch } from './bounded-fetch.js';
 import { SUPABASE_CONFIG_SCHEMA, type SupabaseConfig } from './config.js';
 import { checkProject } from './health.js';
 import { keyRole } from './key.js';
@@ -71,7 +70,7 @@ export class SupabaseService extends ClientService<SupabaseConfig, SupabaseClien
   }
 
   protected createClient(config: SupabaseConfig): SupabaseClient {
-    const bounded = new BoundedFetch(config.timeoutMs);
+    const bounded = new BoundedFetch(config.timeoutMs, 'Supabase client');
     const transport =
       (globalThis as { WebSocket?: unknown }).WebSocket === undefined ? MissingWebSocket : undefined;
     let client: SupabaseClient;

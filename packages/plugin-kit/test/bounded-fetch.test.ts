@@ -1,13 +1,7 @@
 import type { Socket } from 'node:net';
-import {
-  activeResources,
-  sendJson,
-  startServer,
-  type TestServer,
-  waitFor,
-} from '@servicedeck/plugin-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BoundedFetch } from '../src/index.js';
+import { activeResources, sendJson, startServer, type TestServer, waitFor } from '../src/testing.js';
 
 const servers: TestServer[] = [];
 const fetches: BoundedFetch[] = [];
@@ -24,7 +18,7 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<TestS
 }
 
 function bounded(timeoutMs = 5_000): BoundedFetch {
-  const made = new BoundedFetch(timeoutMs);
+  const made = new BoundedFetch(timeoutMs, 'Supabase client');
   fetches.push(made);
   return made;
 }

@@ -1,20 +1,16 @@
 /**
- * A `fetch` for supabase-js that belongs to one client: its own kept-alive connection pools, a timeout on
- * every request, and `close()` that aborts what is in flight and closes every socket, so a disabled
- * service leaves nothing behind (the global `fetch` keeps its connections in a process-wide pool).
+ * A `fetch` for an SDK that accepts one (supabase-js, Octokit…) and belongs to one client: its own
+ * kept-alive connection pools, a timeout on every request, and `close()` that aborts what is in flight and
+ * closes every socket, so a disabled service leaves nothing behind (the global `fetch` keeps its
+ * connections in a process-wide pool).
  */
-import {
-  EndpointAgents,
-  exchange,
-  InFlightRequests,
-  toEndpointError,
-  toResponse,
-} from '@servicedeck/plugin-kit';
+import { EndpointAgents } from './agents.js';
+import { toEndpointError } from './errors.js';
+import { exchange } from './exchange.js';
+import { InFlightRequests } from './in-flight.js';
+import { toResponse } from './response.js';
 
-/** Methods a request may be repeated with when its connection turns out to be closed. */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** An abort in the form `fetch` rejects with, so supabase-js treats it as one (and does not retry it). */
+/** An abort in the form `fetch` rejects with, so SDKs treat it as one (and do not retry it). */
 function abortError(message: string): DOMException {
   return new DOMException(message, 'AbortError');
 }
@@ -32,8 +28,12 @@ export class BoundedFetch {
 
   /**
    * @param timeoutMs - milliseconds each request may take, connection and body included.
+   * @param label - what the client is called in refusals ("request refused: the GitHub client is closed").
    */
-  public constructor(private readonly timeoutMs: number) {}
+  public constructor(
+    private readonly timeoutMs: number,
+    private readonly label = 'client',
+  ) {}
 
   /** How many requests are in flight. */
   public get inFlightCount(): number {
@@ -45,9 +45,9 @@ export class BoundedFetch {
     return this.closed;
   }
 
-  /** The `fetch` function to hand to supabase-js (`global.fetch`). */
+  /** The `fetch` function to hand to the SDK. */
   public readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    if (this.closed) throw abortError('request refused: the Supabase client is closed');
+    if (this.closed) throw abortError(`request refused: the ${this.label} is closed`);
     const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     if (callerSignal?.aborted) throw callerSignal.reason;
     // A Request normalises every way of giving a URL, headers and body (FormData, Blob, streams…).
@@ -75,15 +75,8 @@ export class BoundedFetch {
         callerSignal ?? undefined,
       );
     try {
-      try {
-        return toResponse(await send(), method);
-      } catch (error) {
-        // A kept-alive connection the server closed while it sat idle fails at once: a request that is
-        // safe to repeat is sent once more, on a new connection.
-        const reset = toEndpointError(error, url).kind === 'connection-reset';
-        if (!reset || !IDEMPOTENT.has(method) || callerSignal?.aborted || this.closed) throw error;
-        return toResponse(await send(), method);
-      }
+      // exchange() sends an idempotent request once more when its kept-alive connection was stale.
+      return toResponse(await send(), method);
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (error instanceof DOMException) throw error;
@@ -95,7 +88,7 @@ export class BoundedFetch {
    * Aborts every request in flight (they reject with an `AbortError`), closes every connection and
    * refuses further requests. Safe to call twice.
    */
-  public async close(reason = 'request aborted: the Supabase client was closed'): Promise<void> {
+  public async close(reason = `request aborted: the ${this.label} was closed`): Promise<void> {
     this.closed = true;
     await this.inFlight.abortAll(abortError(reason));
     this.agents.destroy();
