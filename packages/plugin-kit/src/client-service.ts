@@ -92,6 +92,13 @@ export abstract class ClientService<TConfig extends JsonObject, TClient> extends
   ): Promise<HealthCheckResult | ServiceStatus> | HealthCheckResult | ServiceStatus;
 
   /**
+   * Called when a client becomes the live one — after `enable()` created it, or after it replaced the
+   * previous client — before the previous one is closed. Override it for SDKs with a process-wide current
+   * client (Sentry) to install it there. The default does nothing.
+   */
+  protected activateClient(_client: TClient): Promise<void> | void {}
+
+  /**
    * Words for what a check or a client threw. The default is the error's message; override it to
    * recognise the client library's errors ("authentication failed").
    */
@@ -147,7 +154,14 @@ export abstract class ClientService<TConfig extends JsonObject, TClient> extends
   public override enable(): Promise<void> {
     return this.serialised(async () => {
       if (this.current !== undefined) return;
-      this.current = await this.createClient(this.config);
+      const client = await this.createClient(this.config);
+      try {
+        await this.activateClient(client);
+      } catch (error) {
+        await this.closeQuietly(client);
+        throw error;
+      }
+      this.current = client;
       this.logger.debug('client created');
     });
   }
@@ -194,6 +208,16 @@ export abstract class ClientService<TConfig extends JsonObject, TClient> extends
         );
       }
       const previous = this.current;
+      try {
+        await this.activateClient(client);
+      } catch (error) {
+        await this.closeQuietly(client);
+        if (previous !== undefined) await this.activateClient(previous);
+        throw new Error(
+          `the new settings were not applied: ${this.describeFailure(error)}; the previous client is still in use`,
+          { cause: error },
+        );
+      }
       this.current = client;
       super.updateConfig(next);
       this.logger.info('client rebuilt with new settings');

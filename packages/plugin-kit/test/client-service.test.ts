@@ -30,6 +30,7 @@ class EchoService extends ClientService<EchoConfig, HttpClient> {
   public created = 0;
   public closed: HttpClient[] = [];
   public failCreate: string | undefined;
+  public activated: HttpClient[] = [];
 
   public constructor() {
     super();
@@ -39,6 +40,10 @@ class EchoService extends ClientService<EchoConfig, HttpClient> {
     if (this.failCreate) throw new Error(this.failCreate);
     this.created += 1;
     return new HttpClient({ baseUrl: config.url, headers: { authorization: `Bearer ${config.token}` } });
+  }
+
+  protected override activateClient(client: HttpClient): void {
+    this.activated.push(client);
   }
 
   protected async closeClient(client: HttpClient): Promise<void> {
@@ -120,6 +125,7 @@ describe('ClientService', () => {
     expect(await whoami(service)).toBe('two');
     expect(old.isClosed).toBe(true);
     expect(service.closed).toEqual([old]);
+    expect(service.activated).toEqual([old, service.client]);
     expect(service.getConfig()).toMatchObject({ token: 'secret-two' });
   });
 
@@ -132,6 +138,7 @@ describe('ClientService', () => {
     );
     expect(service.client).toBe(old);
     expect(await whoami(service)).toBe('one');
+    expect(service.activated).toEqual([old]);
     expect(service.closed).toHaveLength(1);
     expect(service.closed[0]?.isClosed).toBe(true);
     expect(service.getConfig()).toMatchObject({ token: 'secret-one' });
