@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the TypeScript sources (the `@servicedeck/source` export condition), compiled by SWC
 // because esbuild does not emit decorator metadata, which tsyringe and sequelize-typescript need.
 const source = '@servicedeck/source';
-// Vite's own defaults, which a `conditions` setting replaces.
-const defaultServerConditions = ['module', 'node', 'development|production'];
+// Vite's own defaults, which a `conditions` setting replaces — without `module` on the server side: it is a
+// bundlers' condition, and packages such as @opentelemetry/api point it at builds Node cannot load.
+const defaultServerConditions = ['node', 'development|production'];
 const defaultClientConditions = ['module', 'browser', 'development|production'];
 
 export default defineConfig({
