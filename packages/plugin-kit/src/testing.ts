@@ -7,11 +7,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import {
+  type ServiceInterface,
+  ServiceRegistryManager,
+  type ServiceRegistryManagerOptions,
+} from '@servicedeck/core';
 
 /** A request a test server received. */
 export interface SeenRequest {
@@ -171,4 +177,55 @@ export async function waitFor(condition: () => boolean, timeoutMs = 2_000): Prom
 /** How many active resources of `type` (`TCPSocketWrap`, `Timeout`…) keep the process alive. */
 export function activeResources(type: string): number {
   return process.getActiveResourcesInfo().filter((name) => name === type).length;
+}
+
+/** A registry for a plugin's tests: a manager on its own SQLite file, and how to stop it. */
+export interface TestRegistry {
+  readonly manager: ServiceRegistryManager;
+  /** The temporary directory holding the database and key file. */
+  readonly dir: string;
+  /** Shuts the manager down and removes the directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real `ServiceRegistryManager` on a new SQLite file in a temporary directory, with `services`
+ * registered (and nothing discovered, no environment overrides), as a bot would run them.
+ *
+ * @example
+ * ```ts
+ * const { manager, stop } = await startTestRegistry([new GitHubService()]);
+ * expect(manager.getServiceInfo('github').statusMessage).toMatch(/^not configured/);
+ * await stop();
+ * ```
+ */
+export async function startTestRegistry(
+  services: readonly ServiceInterface[],
+  options: Partial<ServiceRegistryManagerOptions> = {},
+): Promise<TestRegistry> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'servicedeck-plugin-test-'));
+  const manager = new ServiceRegistryManager({
+    database: { url: `sqlite:${path.join(dir, 'servicedeck.db')}` },
+    discovery: { root: dir, scanDependencies: false },
+    config: { cwd: dir, env: {} },
+    ...options,
+  });
+  for (const service of services) manager.registerService(service);
+  try {
+    await manager.start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  let stopped = false;
+  return {
+    manager,
+    dir,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await manager.shutdown();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,10 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkConfig, type JsonObject, normalizeMetadata, ServiceRegistryManager } from '@servicedeck/core';
+import { checkConfig, type JsonObject, normalizeMetadata } from '@servicedeck/core';
 import { formatClock } from '@servicedeck/plugin-kit';
-import { activeResources, closedPort, waitFor } from '@servicedeck/plugin-kit/testing';
+import {
+  activeResources,
+  closedPort,
+  startTestRegistry,
+  type TestRegistry,
+  waitFor,
+} from '@servicedeck/plugin-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GITHUB_CONFIG_SCHEMA, GITHUB_PLUGIN_VERSION, GitHubService } from '../src/index.js';
 import { type FakeGitHub, rsaKeyPair, startFakeGitHub } from './support/fake-github.js';
@@ -244,24 +249,16 @@ describe('GitHubService lifecycle', () => {
 });
 
 describe('GitHubService in a ServiceRegistryManager', () => {
-  let dir: string | undefined;
-  let manager: ServiceRegistryManager | undefined;
+  let registry: TestRegistry | undefined;
   afterEach(async () => {
-    await manager?.shutdown();
-    manager = undefined;
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await registry?.stop();
+    registry = undefined;
   });
 
   it('GIVEN no settings THEN it waits as not configured; a token THEN it runs; a wrong token THEN it is refused and the client stays', async () => {
     const github = await fake();
-    dir = await mkdtemp(path.join(tmpdir(), 'servicedeck-github-'));
-    manager = new ServiceRegistryManager({
-      database: { url: `sqlite:${path.join(dir, 'servicedeck.db')}` },
-      discovery: { root: dir, scanDependencies: false },
-      config: { cwd: dir, env: {} },
-    });
-    manager.registerService(new GitHubService());
-    await manager.start();
+    registry = await startTestRegistry([new GitHubService()]);
+    const { manager } = registry;
     expect(manager.getServiceInfo('github')).toMatchObject({
       status: 'inactive',
       statusMessage: 'not configured: either token, or appId, privateKey and installationId, is required',

@@ -1,10 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Point } from '@influxdata/influxdb-client';
-import { checkConfig, type JsonObject, normalizeMetadata, ServiceRegistryManager } from '@servicedeck/core';
-import { activeResources, closedPort, waitFor } from '@servicedeck/plugin-kit/testing';
+import { checkConfig, type JsonObject, normalizeMetadata } from '@servicedeck/core';
+import {
+  activeResources,
+  closedPort,
+  startTestRegistry,
+  type TestRegistry,
+  waitFor,
+} from '@servicedeck/plugin-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INFLUXDB_CONFIG_SCHEMA, INFLUXDB_PLUGIN_VERSION, InfluxDbService } from '../src/index.js';
 import { type FakeInfluxDb, startFakeInfluxDb } from './support/fake-influxdb.js';
@@ -176,24 +181,16 @@ describe('InfluxDbService for the bot', () => {
 });
 
 describe('InfluxDbService in a ServiceRegistryManager', () => {
-  let dir: string | undefined;
-  let manager: ServiceRegistryManager | undefined;
+  let registry: TestRegistry | undefined;
   afterEach(async () => {
-    await manager?.shutdown();
-    manager = undefined;
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await registry?.stop();
+    registry = undefined;
   });
 
   it('GIVEN no settings THEN it waits as not configured; settings THEN it runs; a wrong token THEN the old client stays', async () => {
     const influx = await fake();
-    dir = await mkdtemp(path.join(tmpdir(), 'servicedeck-influxdb-'));
-    manager = new ServiceRegistryManager({
-      database: { url: `sqlite:${path.join(dir, 'servicedeck.db')}` },
-      discovery: { root: dir, scanDependencies: false },
-      config: { cwd: dir, env: {} },
-    });
-    manager.registerService(new InfluxDbService());
-    await manager.start();
+    registry = await startTestRegistry([new InfluxDbService()]);
+    const { manager } = registry;
     expect(manager.getServiceInfo('influxdb')).toMatchObject({
       status: 'inactive',
       statusMessage:

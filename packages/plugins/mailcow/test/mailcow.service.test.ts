@@ -1,9 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkConfig, type JsonObject, normalizeMetadata, ServiceRegistryManager } from '@servicedeck/core';
-import { activeResources, closedPort, waitFor } from '@servicedeck/plugin-kit/testing';
+import { checkConfig, type JsonObject, normalizeMetadata } from '@servicedeck/core';
+import {
+  activeResources,
+  closedPort,
+  startTestRegistry,
+  type TestRegistry,
+  waitFor,
+} from '@servicedeck/plugin-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAILCOW_CONFIG_SCHEMA, MAILCOW_PLUGIN_VERSION, MailcowService, smtpHello } from '../src/index.js';
 import {
@@ -212,24 +217,16 @@ describe('MailcowService for the bot', () => {
 });
 
 describe('MailcowService in a ServiceRegistryManager', () => {
-  let dir: string | undefined;
-  let manager: ServiceRegistryManager | undefined;
+  let registry: TestRegistry | undefined;
   afterEach(async () => {
-    await manager?.shutdown();
-    manager = undefined;
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await registry?.stop();
+    registry = undefined;
   });
 
   it('GIVEN no settings THEN it waits as not configured; settings THEN it runs; a wrong key THEN the old client stays', async () => {
     const both = await servers();
-    dir = await mkdtemp(path.join(tmpdir(), 'servicedeck-mailcow-'));
-    manager = new ServiceRegistryManager({
-      database: { url: `sqlite:${path.join(dir, 'servicedeck.db')}` },
-      discovery: { root: dir, scanDependencies: false },
-      config: { cwd: dir, env: {} },
-    });
-    manager.registerService(new MailcowService());
-    await manager.start();
+    registry = await startTestRegistry([new MailcowService()]);
+    const { manager } = registry;
     expect(manager.getServiceInfo('mailcow')).toMatchObject({
       status: 'inactive',
       statusMessage: 'not configured: url is required, apiKey is required',

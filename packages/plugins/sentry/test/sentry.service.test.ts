@@ -1,10 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as Sentry from '@sentry/node';
-import { checkConfig, type JsonObject, normalizeMetadata, ServiceRegistryManager } from '@servicedeck/core';
-import { activeResources, closedPort, waitFor } from '@servicedeck/plugin-kit/testing';
+import { checkConfig, type JsonObject, normalizeMetadata } from '@servicedeck/core';
+import {
+  activeResources,
+  closedPort,
+  startTestRegistry,
+  type TestRegistry,
+  waitFor,
+} from '@servicedeck/plugin-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDsn, SENTRY_CONFIG_SCHEMA, SENTRY_PLUGIN_VERSION, SentryService } from '../src/index.js';
 import { type FakeSentry, startFakeSentry } from './support/fake-sentry.js';
@@ -205,24 +210,16 @@ describe('SentryService as the process’s Sentry client', () => {
 });
 
 describe('SentryService in a ServiceRegistryManager', () => {
-  let dir: string | undefined;
-  let manager: ServiceRegistryManager | undefined;
+  let registry: TestRegistry | undefined;
   afterEach(async () => {
-    await manager?.shutdown();
-    manager = undefined;
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await registry?.stop();
+    registry = undefined;
   });
 
   it('GIVEN no DSN THEN it waits as not configured; a DSN THEN it runs; a rejected one THEN the old stays', async () => {
     const sentry = await fake();
-    dir = await mkdtemp(path.join(tmpdir(), 'servicedeck-sentry-'));
-    manager = new ServiceRegistryManager({
-      database: { url: `sqlite:${path.join(dir, 'servicedeck.db')}` },
-      discovery: { root: dir, scanDependencies: false },
-      config: { cwd: dir, env: {} },
-    });
-    manager.registerService(new SentryService());
-    await manager.start();
+    registry = await startTestRegistry([new SentryService()]);
+    const { manager } = registry;
     expect(manager.getServiceInfo('sentry')).toMatchObject({
       status: 'inactive',
       statusMessage: 'not configured: dsn is required',
