@@ -102,3 +102,71 @@ describe.each(DIALECTS)('the main job (servicedeck up) on %s', async (dialect) =
     },
   );
 });
+
+/** Runs the built `servicedeck` once, as a maintainer would beside the running bot. */
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe.each(DIALECTS)('the CLI beside a running servicedeck up on %s', async (dialect) => {
+  const skip = await shouldSkip(dialect);
+  let testDb: TestDatabase | undefined;
+  let running: Running | undefined;
+  afterEach(async () => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    await testDb?.cleanup();
+  });
+
+  it.skipIf(skip)(
+    'GIVEN servicedeck up running WHEN another process disables and enables a service THEN up applies each, and list shows what up recorded',
+    async () => {
+      expect(existsSync(BUILT), 'the CLI is not built: run `pnpm build` (npm test does it)').toBe(true);
+      testDb = await createTestDatabase(dialect);
+      const env = { SERVICEDECK_DATABASE_URL: testDb.url };
+      running = start(['up'], env);
+      await expect
+        .poll(() => running?.stdout() ?? '', { timeout: 20_000 })
+        .toContain('Press Ctrl-C to stop.');
+      const processRow = async () => {
+        const list = await cli(['list', '--json'], env);
+        expect(list.code).toBe(0);
+        return (
+          JSON.parse(list.out) as { id: string; enabled: boolean; status: string; message: string }[]
+        ).find((row) => row.id === 'process');
+      };
+
+      const disabled = await cli(['disable', 'process'], env);
+      expect(disabled.code).toBe(0);
+      expect(disabled.out).toContain('stored as disabled');
+      await expect
+        .poll(processRow, { timeout: 10_000 })
+        .toMatchObject({ enabled: false, status: 'inactive', message: 'disabled' });
+
+      expect((await cli(['enable', 'process'], env)).code).toBe(0);
+      // up starts it again and checks it at once.
+      await expect.poll(processRow, { timeout: 10_000 }).toMatchObject({ enabled: true, status: 'active' });
+
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+      expect(running.stderr()).not.toMatch(/"level":"error"/);
+    },
+  );
+});
