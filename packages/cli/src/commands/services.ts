@@ -2,7 +2,7 @@
  * `servicedeck list` and `servicedeck status <id>`: the catalog and one service in detail, read from the
  * same database as the running bot.
  */
-import type { RegistryProcesses, ServiceType } from '@servicedeck/core';
+import type { RegistryProcesses, ServiceRegistryManager, ServiceType } from '@servicedeck/core';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { NO_SERVICES } from '../output/catalog.js';
@@ -71,13 +71,7 @@ async function managerRows(
         serviceRow(summary, summary.running ? (await manager.healthHistory(summary.id, 1))[0] : undefined),
       ),
     );
-    const instances = await manager.listInstances();
-    const lastSeen = instances.map((i) => i.lastSeenAt.getTime());
-    const processes: RegistryProcesses = {
-      running: instances.filter((i) => i.state === 'running').length,
-      lastSeenAt: lastSeen.length === 0 ? null : new Date(Math.max(...lastSeen)),
-    };
-    return { rows, processes };
+    return { rows, processes: await processesOf(manager) };
   });
 }
 
@@ -96,6 +90,16 @@ export async function list(context: CommandContext, options: ListOptions = {}): 
   return EXIT.ok;
 }
 
+/** The running processes, from their heartbeats, as a control-mode manager sees them. */
+async function processesOf(manager: ServiceRegistryManager): Promise<RegistryProcesses> {
+  const instances = await manager.listInstances();
+  const lastSeen = instances.map((i) => i.lastSeenAt.getTime());
+  return {
+    running: instances.filter((i) => i.state === 'running').length,
+    lastSeenAt: lastSeen.length === 0 ? null : new Date(Math.max(...lastSeen)),
+  };
+}
+
 /** Options of `status`. */
 export interface StatusOptions {
   /** How many recent checks to show (default 5). */
@@ -111,7 +115,7 @@ export async function status(
   options: StatusOptions = {},
 ): Promise<number> {
   const { withManager } = await import('../runtime.js');
-  const { detail, related } = await withManager(context, async (manager) => {
+  const { detail, related, processes } = await withManager(context, async (manager) => {
     const summary = manager.getServiceInfo(id);
     const all = await manager.listServices();
     const checks = await manager.healthHistory(id, Math.max(1, options.checks ?? 5));
@@ -124,9 +128,13 @@ export async function status(
       uptime: uptimeRow(uptime),
       checks: checks.slice(0, options.checks ?? 5).map(checkRow),
     };
-    return { detail, related: new Map(all.map((s) => [s.id, { enabled: s.enabled, missing: s.missing }])) };
+    return {
+      detail,
+      related: new Map(all.map((s) => [s.id, { enabled: s.enabled, missing: s.missing }])),
+      processes: await processesOf(manager),
+    };
   });
   if (options.json) context.print(JSON.stringify(detail, null, 2));
-  else context.print(renderServiceDetail(detail, related, context.style, new Date()));
+  else context.print(renderServiceDetail(detail, related, context.style, new Date(), processes));
   return EXIT.ok;
 }

@@ -175,6 +175,15 @@ export function listSummary(rows: readonly ServiceRow[]): string {
   return `${rows.length} service${rows.length === 1 ? '' : 's'}: ${parts.join(', ')}.`;
 }
 
+/** Who recorded a service's status, for `status`: `2 running servicedeck processes`… */
+function recordedBy(processes: RegistryProcesses, now: Date): string {
+  if (processes.running > 0) {
+    return `${processes.running} running servicedeck process${processes.running === 1 ? '' : 'es'}`;
+  }
+  if (processes.lastSeenAt === null) return 'no servicedeck process has run services on this database yet';
+  return `no running process; the last one was heard from ${formatAge(processes.lastSeenAt, now)}`;
+}
+
 /**
  * Who recorded the statuses: the running processes, or — when none runs — that they are as the last one
  * left them.
@@ -220,6 +229,7 @@ export function renderServiceDetail(
   related: RelatedState,
   style: Styler,
   now: Date,
+  processes?: RegistryProcesses,
 ): string {
   const last = detail.lastCheck;
   const lastLine = last
@@ -230,6 +240,7 @@ export function renderServiceDetail(
     ['Version', detail.version ?? '-'],
     ['Enabled', enabledCell(detail, style)],
     ['Status', `${formatStatus(detail.status, style)}${detail.message ? ` — ${detail.message}` : ''}`],
+    ...(processes ? ([['Recorded by', recordedBy(processes, now)]] as [string, string][]) : []),
     ['Depends on', relatedList(detail.dependencies, related)],
     ['Dependents', relatedList(detail.dependents, related)],
     ['Tags', detail.tags.length > 0 ? detail.tags.join(', ') : '-'],

@@ -171,6 +171,9 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
       expect(fact('Version')).toBe('1.0.0');
       expect(fact('Enabled')).toBe('yes');
       expect(fact('Status')).toBe('● active — alpha ok');
+      expect(fact('Recorded by')).toMatch(
+        /^no running process; the last one was heard from (just now|\ds ago)$/,
+      );
       expect(fact('Depends on')).toBe('-');
       expect(fact('Dependents')).toBe('beta');
       expect(fact('Tags')).toBe('fixture');
@@ -263,6 +266,8 @@ describe.each(DIALECTS)('servicedeck list and status on %s', async (dialect) => 
       try {
         const { out } = await d.run(['list']);
         expect(out).toMatch(/\. Statuses as recorded by 1 running servicedeck process\.\n$/);
+        const detail = (await d.run(['status', 'alpha'])).out;
+        expect(detail).toMatch(/^Recorded by +1 running servicedeck process$/m);
       } finally {
         await bot.shutdown();
       }
