@@ -27,4 +27,5 @@ export {
 export { type ExchangeRequest, type ExchangeResult, exchange } from './http/exchange.js';
 export { InFlightRequests } from './http/in-flight.js';
 export { headersOf, toResponse } from './http/response.js';
+export { settlesWithin, untilAborted } from './wait.js';
 export { describeHttpStatus, formatClock, hostPort } from './words.js';

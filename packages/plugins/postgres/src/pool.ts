@@ -3,6 +3,7 @@
  * a shutdown bounded in time, and work that stops when an `AbortSignal` aborts.
  */
 import type { Logger } from '@servicedeck/core';
+import { settlesWithin } from '@servicedeck/plugin-kit';
 import pg from 'pg';
 
 /** A pool, and every connection it has open or is opening. */
@@ -42,24 +43,6 @@ function closeNow(client: pg.Client, connected: WeakSet<pg.ClientBase>): Promise
   if (connected.has(client)) return client.end();
   client.connection.stream.destroy();
   return Promise.resolve();
-}
-
-/** Resolves true if `work` settles within `ms`, false otherwise; never rejects, leaves no timer. */
-export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
 }
 
 /**

@@ -10,14 +10,14 @@ import {
   Service,
   type ServiceContext,
 } from '@servicedeck/core';
-import { ClientService } from '@servicedeck/plugin-kit';
+import { ClientService, settlesWithin, untilAborted } from '@servicedeck/plugin-kit';
 import { Redis } from 'ioredis';
 import { REDIS_CONFIG_SCHEMA, type RedisConfig } from './config.js';
 import { DISCONNECT_TIMEOUT_MS, type RedisTarget, toTarget } from './connection.js';
 import { describeRedisError, type RedisFailure } from './errors.js';
 import { healthyResult, parseInfo, serverFacts } from './info.js';
 import { REDIS_PLUGIN_VERSION } from './version.js';
-import { nextEvent, settlesWithin, untilAborted } from './wait.js';
+import { nextEvent } from './wait.js';
 
 /** How long `disable()` lets QUIT wait for the replies still due before it drops the connection. */
 const QUIT_TIMEOUT_MS = 2_000;
