@@ -98,7 +98,13 @@ export {
   SERVICE_METADATA,
   Service,
 } from './metadata.js';
-export type { Actor, AuditEntry, AuditFilter, AuditResult } from './persistence/audit-store.js';
+export {
+  type Actor,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditResult,
+  actorOf,
+} from './persistence/audit-store.js';
 export { CHANGE_CHANNEL, type Change, type ChangeKind } from './persistence/changes.js';
 export {
   DEFAULT_HEALTH_RETENTION,

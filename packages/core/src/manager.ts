@@ -30,7 +30,13 @@ import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.
 import { type LifecyclePlan, type PlanNode, planDisable, planEnable } from './lifecycle/plan.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
-import { type Actor, type AuditEntry, type AuditFilter, AuditStore } from './persistence/audit-store.js';
+import {
+  type Actor,
+  type AuditEntry,
+  type AuditFilter,
+  AuditStore,
+  actorOf,
+} from './persistence/audit-store.js';
 import { type CatalogEntry, CatalogStore } from './persistence/catalog-store.js';
 import { changesSince, recordChange } from './persistence/changes.js';
 import { ConfigStore } from './persistence/config-store.js';
@@ -953,9 +959,7 @@ export class ServiceRegistryManager {
   public async rotateKeys(
     options: Actor & { newKey?: Uint8Array },
   ): Promise<{ keyId: string; reencrypted: number }> {
-    const result = await this.exclusive(() =>
-      this.config.rotateKeys({ actor: options.actor, adapter: options.adapter }, options.newKey),
-    );
+    const result = await this.exclusive(() => this.config.rotateKeys(actorOf(options), options.newKey));
     this.logger.info('master key rotated', { keyId: result.keyId, reencrypted: result.reencrypted });
     return result;
   }
@@ -965,6 +969,31 @@ export class ServiceRegistryManager {
     this.assertRunning('read the audit log');
     if (!this.audit) throw this.stateError('read the audit log');
     return this.audit.list(filter);
+  }
+
+  /**
+   * Records an action an adapter refused (the user may not do it) in the audit log, with result `denied`.
+   * `action` names what was attempted (`enable`, `config.update`…); `reason` says why it was refused.
+   */
+  public async recordRefusal(
+    entry: Actor & { action: string; serviceId?: string | null; reason: string },
+  ): Promise<void> {
+    this.assertRunning('record a refusal');
+    if (!this.audit) throw this.stateError('record a refusal');
+    await this.audit.record({
+      ...actorOf(entry),
+      action: entry.action,
+      serviceId: entry.serviceId ?? null,
+      result: 'denied',
+      details: { reason: entry.reason },
+    });
+    this.logger.warn('action refused', {
+      action: entry.action,
+      service: entry.serviceId ?? undefined,
+      actor: entry.actor,
+      adapter: entry.adapter,
+      reason: entry.reason,
+    });
   }
 
   /**
@@ -1036,7 +1065,7 @@ export class ServiceRegistryManager {
   }
 
   private async execute(plan: LifecyclePlan, options: LifecycleOptions): Promise<LifecycleResult> {
-    const actor = { actor: options.actor, adapter: options.adapter };
+    const actor = actorOf(options);
     const applied = this.controlOnly ? 'recorded' : 'here';
     if (options.dryRun || plan.steps.length === 0)
       return { plan, dryRun: options.dryRun ?? false, outcomes: [], applied };

@@ -192,6 +192,8 @@ describe.each(DIALECTS)('configuration on %s', async (dialect) => {
         secret: false,
         envVar: 'SERVICEDECK_SVC_WEBHOOK__RETRIES',
         overridden: 1,
+        types: ['integer'],
+        required: false,
       });
     },
   );

@@ -16,6 +16,8 @@ export interface AuditRow {
   readonly actor: string;
   /** Through what: `cli`, `discord`, `web`, `core`… */
   readonly adapter: string;
+  /** Where the actor acted from when the adapter said (a Discord guild as `guild:<id>`), else null. */
+  readonly origin: string | null;
   /** `enable`, `disable`, `config.update`, `config.rollback`, `keys.rotate`… */
   readonly action: string;
   /** The service acted on; null for actions on no one service (`keys.rotate`). */
@@ -34,6 +36,7 @@ export function auditRow(entry: AuditEntry): AuditRow {
     at: entry.at.toISOString(),
     actor: entry.actor,
     adapter: entry.adapter,
+    origin: entry.origin,
     action: entry.action,
     serviceId: entry.serviceId,
     result: entry.result,

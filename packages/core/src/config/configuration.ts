@@ -6,7 +6,7 @@
 import { describeError, isServiceDeckError, ServiceDeckError } from '../errors.js';
 import type { HealthCheckRecord } from '../health/types.js';
 import { type Logger, silentLogger } from '../logger.js';
-import type { Actor, AuditStore } from '../persistence/audit-store.js';
+import { type Actor, type AuditStore, actorOf } from '../persistence/audit-store.js';
 import { recordChange } from '../persistence/changes.js';
 import {
   type ConfigStore,
@@ -46,6 +46,12 @@ export interface ConfigField {
   readonly envVar: string;
   /** When an environment variable overrides a stored value: that stored value (redacted when secret). */
   readonly overridden?: JsonValue;
+  /** The setting's JSON schema type(s) (`string`, `integer`, `object`…), or empty when undeclared or untyped. */
+  readonly types: readonly string[];
+  /** The setting's description in the schema, if any. */
+  readonly description?: string;
+  /** Whether the schema requires the setting. */
+  readonly required: boolean;
 }
 
 /** A service's configuration as shown to people. */
@@ -256,8 +262,15 @@ export class Configuration {
     const check = checkConfig(metadata.configSchema, merged, metadata.id);
     const secrets = secretKeys(metadata.configSchema);
     const keys = [...new Set([...declaredKeys(metadata.configSchema), ...Object.keys(check.config)])];
+    const properties = (metadata.configSchema?.properties ?? {}) as Record<string, JsonObject>;
+    const required = new Set(
+      Array.isArray(metadata.configSchema?.required) ? (metadata.configSchema.required as string[]) : [],
+    );
     const fields: ConfigField[] = keys.map((key) => {
       const secret = secrets.has(key);
+      const property = properties[key] ?? {};
+      const type = property.type;
+      const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type.map(String) : [];
       const show = (value: JsonValue | undefined): JsonValue | undefined =>
         value === undefined ? undefined : secret ? REDACTED : value;
       const override = overrides.get(key);
@@ -276,6 +289,9 @@ export class Configuration {
         secret,
         envVar: envVarName(metadata.id, key),
         ...(overridden === undefined ? {} : { overridden }),
+        types,
+        ...(typeof property.description === 'string' ? { description: property.description } : {}),
+        required: required.has(key),
       };
     });
     const problems = check.problems.map((problem) => {
@@ -414,7 +430,7 @@ export class Configuration {
     extra: JsonObject = {},
   ): Promise<ConfigUpdateResult> {
     const id = metadata.id;
-    const actor = { actor: options.actor, adapter: options.adapter };
+    const actor = actorOf(options);
     const current = await this.store.read(id);
     if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
       throw await this.conflict(id, options.expectedVersion, current.version);

@@ -13,14 +13,25 @@ export interface Actor {
   readonly actor: string;
   /** `discord`, `cli`, `web`, `core`… */
   readonly adapter: string;
+  /** Where the actor acted from, when the adapter knows: a Discord guild (`guild:<id>`), a host… */
+  readonly origin?: string;
+}
+
+/** The actor fields of options that extend {@link Actor}, without the rest. */
+export function actorOf(options: Actor): Actor {
+  return options.origin === undefined
+    ? { actor: options.actor, adapter: options.adapter }
+    : { actor: options.actor, adapter: options.adapter, origin: options.origin };
 }
 
 /** The outcome of an audited action. */
 export type AuditResult = 'ok' | 'failed' | 'denied';
 
 /** One audit entry. */
-export interface AuditEntry extends Actor {
+export interface AuditEntry extends Omit<Actor, 'origin'> {
   readonly id: number;
+  /** Where the actor acted from, or null when the adapter did not say. */
+  readonly origin: string | null;
   readonly action: string;
   readonly serviceId: string | null;
   readonly result: AuditResult;
@@ -60,7 +71,8 @@ export class AuditStore {
         action: entry.action,
         serviceId: entry.serviceId ?? null,
         result: entry.result,
-        details: entry.details ?? {},
+        details:
+          entry.origin === undefined ? (entry.details ?? {}) : { ...entry.details, origin: entry.origin },
         instanceId: this.instanceId,
       },
       { transaction },
@@ -84,16 +96,20 @@ export class AuditStore {
       ],
       limit: filter.limit ?? 50,
     });
-    return rows.map((row) => ({
-      id: row.id,
-      actor: row.actor,
-      adapter: row.adapter,
-      action: row.action,
-      serviceId: row.serviceId,
-      result: row.result as AuditResult,
-      details: jsonColumn<JsonObject>(row.details),
-      instanceId: row.instanceId,
-      at: new Date(row.createdAt),
-    }));
+    return rows.map((row) => {
+      const { origin, ...details } = jsonColumn<JsonObject>(row.details);
+      return {
+        id: row.id,
+        actor: row.actor,
+        adapter: row.adapter,
+        origin: typeof origin === 'string' ? origin : null,
+        action: row.action,
+        serviceId: row.serviceId,
+        result: row.result as AuditResult,
+        details,
+        instanceId: row.instanceId,
+        at: new Date(row.createdAt),
+      };
+    });
   }
 }

@@ -1,0 +1,76 @@
+/**
+ * The adapter in gateway mode on a real manager, with Discord stood in for: send raw interactions, read
+ * what the adapter sent back.
+ */
+import { createLogger } from '@servicedeck/core';
+import { afterEach, expect } from 'vitest';
+import type { Dialect } from '../../../../tests/support/databases.js';
+import { DiscordAdapter, type DiscordAdapterOptions } from '../../src/index.js';
+import { type Deck, startDeck, type TestService } from './deck.js';
+import { FakeDiscordApi, feed } from './discord.js';
+
+/** A running adapter and what surrounds it. */
+export interface Harness extends Deck {
+  readonly api: FakeDiscordApi;
+  readonly adapter: DiscordAdapter;
+  /** Feeds a raw interaction and waits until the adapter answered it; returns the requests it made. */
+  send(payload: Record<string, unknown>): Promise<{ method: string; path: string; body: unknown }[]>;
+  /** A new adapter on the same manager and API, as after a restart of the bot. */
+  restart(options?: DiscordAdapterOptions): Promise<DiscordAdapter>;
+  /** The error lines logged so far. */
+  errors(): string[];
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Starts a manager on `dialect` and attaches an adapter to a client that never logs in. */
+export async function startHarness(
+  dialect: Dialect,
+  options: DiscordAdapterOptions = {},
+  services?: Record<string, TestService>,
+  disabled: readonly string[] = [],
+): Promise<Harness> {
+  const deck = await startDeck(dialect, services, disabled);
+  const api = new FakeDiscordApi();
+  const logger = createLogger({ sink: (record) => deck.logs.push(record), level: 'debug' });
+  const make = (opts: DiscordAdapterOptions) =>
+    new DiscordAdapter(deck.manager, { commands: { register: false }, logger, ...opts });
+  let client = api.client();
+  let adapter = make(options).attach(client);
+  cleanups.push(async () => {
+    // Every request the adapter made must be valid for Discord.
+    expect(api.problems).toEqual([]);
+    await adapter.close();
+    await client.destroy();
+    await api.close();
+  });
+  return {
+    ...deck,
+    api,
+    get adapter() {
+      return adapter;
+    },
+    async send(payload) {
+      const before = api.requests.length;
+      feed(client, payload);
+      await adapter.idle();
+      return api.requests.slice(before);
+    },
+    errors() {
+      return deck.logs
+        .filter((r) => r.level === 'error')
+        .map((r) => `${r.message} ${JSON.stringify(r.fields)}`);
+    },
+    async restart(next = options) {
+      await adapter.close();
+      await client.destroy();
+      client = api.client();
+      adapter = make(next).attach(client);
+      return adapter;
+    },
+  };
+}
