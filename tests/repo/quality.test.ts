@@ -14,7 +14,13 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(REPO, 'node_modules', '.bin');
 
 function packageDirs(): string[] {
-  const dirs = ['packages/core', 'packages/cli', 'packages/plugin-kit', 'examples/bot'];
+  const dirs = [
+    'packages/core',
+    'packages/cli',
+    'packages/plugin-kit',
+    'packages/discord-adapter',
+    'examples/bot',
+  ];
   for (const plugin of readdirSync(path.join(REPO, 'packages/plugins')))
     dirs.push(`packages/plugins/${plugin}`);
   return dirs;

@@ -30,7 +30,8 @@ export function servicesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBo
     type: ApplicationCommandType.ChatInput,
     name: COMMAND_NAME,
     description: "See and control the bot's services: status, health, configuration.",
-    default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
+    // A number, as Discord's OpenAPI specification types it (its documentation shows a string; both are taken).
+    default_member_permissions: Number(PermissionFlagsBits.ManageGuild) as unknown as string,
     contexts: [InteractionContextType.Guild],
     integration_types: [ApplicationIntegrationType.GuildInstall],
     options: [

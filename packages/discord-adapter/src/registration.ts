@@ -35,8 +35,14 @@ export function sameCommand(
   definition: RESTPostAPIChatInputApplicationCommandsJSONBody,
   existing: Record<string, unknown>,
 ): boolean {
+  const permissions = (value: unknown) => (value === null || value === undefined ? value : String(value));
   const picked = Object.fromEntries(Object.keys(definition).map((key) => [key, existing[key]]));
-  return JSON.stringify(normalize(picked)) === JSON.stringify(normalize({ ...definition }));
+  picked.default_member_permissions = permissions(picked.default_member_permissions);
+  const wanted = {
+    ...definition,
+    default_member_permissions: permissions(definition.default_member_permissions),
+  };
+  return JSON.stringify(normalize(picked)) === JSON.stringify(normalize(wanted));
 }
 
 /** Creates or updates one command, unless Discord already has it exactly. */
