@@ -98,7 +98,8 @@ describe('HTTP interactions endpoint', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     const edits = api.to(/\/messages\/@original$/, 'PATCH');
     expect(edits).toHaveLength(1);
-    expect((edits[0]?.body as { embeds: { title: string }[] }).embeds[0]?.title).toBe('🟢 GitHub: active');
+    const edit = edits[0]?.body as { embeds: { title: string }[] } | undefined;
+    expect(edit?.embeds[0]?.title).toBe('🟢 GitHub: active');
     expect(api.problems).toEqual([]);
   });
 });
