@@ -156,6 +156,7 @@ describe.each(DIALECTS)('servicedeck keys rotate and audit on %s', async (dialec
         'at',
         'actor',
         'adapter',
+        'origin',
         'action',
         'serviceId',
         'result',
