@@ -168,6 +168,7 @@ describe.each(DIALECTS)('servicedeck keys rotate and audit on %s', async (dialec
         at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         actor: me,
         adapter: 'cli',
+        origin: null,
         action: 'config.update',
         serviceId: 'notifier',
         result: 'failed',
