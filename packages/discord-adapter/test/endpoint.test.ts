@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLogger } from '@servicedeck/core';
 import sodium from 'libsodium-wrappers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../src/index.js';
@@ -20,7 +21,10 @@ async function startEndpoint(deferAfterMs = 1500) {
   const deck = await startDeck('sqlite');
   const api = new FakeDiscordApi();
   apis.push(api);
-  const adapter = new DiscordAdapter(deck.manager, { deferAfterMs });
+  const adapter = new DiscordAdapter(deck.manager, {
+    deferAfterMs,
+    logger: createLogger({ sink: () => undefined }),
+  });
   const endpoint = await adapter.interactionsEndpoint({
     applicationId: '100000000000000001',
     publicKey: sodium.to_hex(keys.publicKey),
@@ -109,7 +113,10 @@ describe('command registration', () => {
     const deck = await startDeck('sqlite');
     const api = new FakeDiscordApi();
     apis.push(api);
-    const adapter = new DiscordAdapter(deck.manager, { commands: { guildId: '200000000000000002' } });
+    const adapter = new DiscordAdapter(deck.manager, {
+      commands: { guildId: '200000000000000002' },
+      logger: createLogger({ sink: () => undefined }),
+    });
     expect(await adapter.registerCommands(api.rest(), '100000000000000001')).toBe('created');
     // Discord's copy: strings for permissions, its own keys added.
     const stored = api.commands.get('200000000000000002')?.[0] as Record<string, unknown>;

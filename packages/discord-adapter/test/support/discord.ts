@@ -149,30 +149,7 @@ export class FakeDiscordApi {
   }
 
   private message(channel: string, body: Record<string, unknown>): StoredMessage {
-    return {
-      id: nextId(),
-      channel_id: channel,
-      author: {
-        id: BOT_USER_ID,
-        username: 'bot',
-        bot: true,
-        discriminator: '0',
-        avatar: null,
-        global_name: null,
-      },
-      content: '',
-      timestamp: new Date().toISOString(),
-      edited_timestamp: null,
-      tts: false,
-      mention_everyone: false,
-      mentions: [],
-      mention_roles: [],
-      attachments: [],
-      embeds: [],
-      pinned: false,
-      type: 0,
-      ...body,
-    };
+    return { ...botMessage(nextId(), channel, new Date().toISOString()), ...body } as StoredMessage;
   }
 
   /** The requests to a path (matching a pattern), in order. */
@@ -302,10 +279,11 @@ export function autocompletePayload(
   return commandPayload(path, options, sender, focused);
 }
 
-function sourceMessage(): Record<string, unknown> {
+/** A message of the bot, as Discord returns one. */
+function botMessage(id: string, channel: string, timestamp: string): Record<string, unknown> {
   return {
-    id: '800000000000000001',
-    channel_id: CHANNEL_ID,
+    id,
+    channel_id: channel,
     author: {
       id: BOT_USER_ID,
       username: 'bot',
@@ -315,7 +293,7 @@ function sourceMessage(): Record<string, unknown> {
       global_name: null,
     },
     content: '',
-    timestamp: '2026-01-01T00:00:00.000Z',
+    timestamp,
     edited_timestamp: null,
     tts: false,
     mention_everyone: false,
@@ -325,6 +303,13 @@ function sourceMessage(): Record<string, unknown> {
     embeds: [],
     pinned: false,
     type: 0,
+  };
+}
+
+/** The ephemeral message a component belongs to. */
+function sourceMessage(): Record<string, unknown> {
+  return {
+    ...botMessage('800000000000000001', CHANNEL_ID, '2026-01-01T00:00:00.000Z'),
     flags: 64,
     components: [],
   };
