@@ -88,7 +88,7 @@ export function createProgram(io: Io, onExit: (code: number) => void): Command {
   program
     .command('up')
     .description(
-      'run servicedeck: discover services, sync the catalog, start enabled services, follow their status until Ctrl-C',
+      'run servicedeck: discover services, sync the catalog, start enabled services, follow their status until Ctrl-C (and the Discord bot, given a token)',
     )
     .addHelpText(
       'after',
@@ -97,10 +97,14 @@ On a terminal the catalog is redrawn in place as checks complete, with each serv
 check. Otherwise (a pipe, a log file) it is printed once and each status change adds a line:
   2026-11-23T21:30:00.000Z http: unknown → active (200 OK in 3 ms)
 
+With SERVICEDECK_DISCORD_TOKEN set, it also runs the Discord bot (/services, alerts, the live status
+message); see docs/configuration.md for the channels and who may manage.
+
 Examples:
   $ servicedeck up
   $ servicedeck up --database postgres://bot@localhost:5432/bot
-  $ SERVICEDECK_DATABASE_URL=sqlite:data/servicedeck.db servicedeck up --plugin @acme/servicedeck-weather`,
+  $ SERVICEDECK_DATABASE_URL=sqlite:data/servicedeck.db servicedeck up --plugin @acme/servicedeck-weather
+  $ SERVICEDECK_DISCORD_TOKEN=… SERVICEDECK_DISCORD_GUILD_ID=123456789012345678 servicedeck up`,
     )
     .action(
       runCommand(async (context) => {

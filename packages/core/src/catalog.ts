@@ -41,6 +41,9 @@ export {
 } from './persistence/database-url.js';
 export {
   CONFIG_FILE_NAME,
+  DISCORD_ENV,
+  type DiscordAllowlist,
+  type DiscordSettings,
   resolveSettings,
   SETTINGS_ENV,
   type ServiceDeckSettings,

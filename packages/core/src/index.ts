@@ -141,6 +141,9 @@ export {
 export { type ConfigCheck, type ConfigProblem, checkConfig, compileConfigSchema } from './schema.js';
 export {
   CONFIG_FILE_NAME,
+  DISCORD_ENV,
+  type DiscordAllowlist,
+  type DiscordSettings,
   resolveSettings,
   SETTINGS_ENV,
   type ServiceDeckSettings,

@@ -22,12 +22,41 @@ export interface ServiceDeckSettings {
   readonly services: readonly string[];
   /** Log level. */
   readonly logLevel: LogLevel;
+  /** The Discord bot `servicedeck up` connects (its token is null when none is configured). */
+  readonly discord: DiscordSettings;
   /** The configuration file that was read, if any. */
   readonly configFile: string | null;
   /** Where each setting came from (`flag`, `env`, `file`, `default`). */
   readonly origins: Readonly<
     Record<'database' | 'root' | 'plugins' | 'services' | 'logLevel', SettingOrigin>
   >;
+}
+
+/** User and role ids. */
+export interface DiscordAllowlist {
+  readonly users: readonly string[];
+  readonly roles: readonly string[];
+}
+
+/**
+ * The Discord bot `servicedeck up` connects. The token comes only from the environment
+ * (`SERVICEDECK_DISCORD_TOKEN`), never from the configuration file; every other setting from either.
+ */
+export interface DiscordSettings {
+  /** The bot token, or null: then `servicedeck up` runs without Discord. */
+  readonly token: string | null;
+  /** Register `/services` in this guild only (instantly), instead of globally. */
+  readonly guildId: string | null;
+  /** Post alerts on failures and recoveries in this channel. */
+  readonly alertsChannelId: string | null;
+  /** Keep a live status message in this channel. */
+  readonly statusChannelId: string | null;
+  /** User ids that may always do everything (besides the application's owners). */
+  readonly owners: readonly string[];
+  /** Who may manage; when both lists are empty, members with the Administrator permission. */
+  readonly managers: DiscordAllowlist;
+  /** Who may read, besides members with the Manage Server permission. */
+  readonly readers: DiscordAllowlist;
 }
 
 /** Where a setting's value came from. */
@@ -54,8 +83,45 @@ export const SETTINGS_ENV = {
   configFile: 'SERVICEDECK_CONFIG',
 } as const;
 
+/** Environment variables of the Discord bot `servicedeck up` connects (lists are comma-separated). */
+export const DISCORD_ENV = {
+  token: 'SERVICEDECK_DISCORD_TOKEN',
+  guildId: 'SERVICEDECK_DISCORD_GUILD_ID',
+  alertsChannelId: 'SERVICEDECK_DISCORD_ALERTS_CHANNEL_ID',
+  statusChannelId: 'SERVICEDECK_DISCORD_STATUS_CHANNEL_ID',
+  owners: 'SERVICEDECK_DISCORD_OWNERS',
+  managerUsers: 'SERVICEDECK_DISCORD_MANAGER_USERS',
+  managerRoles: 'SERVICEDECK_DISCORD_MANAGER_ROLES',
+  readerUsers: 'SERVICEDECK_DISCORD_READER_USERS',
+  readerRoles: 'SERVICEDECK_DISCORD_READER_ROLES',
+} as const;
+
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-const FILE_KEYS = ['$schema', 'database', 'root', 'plugins', 'services', 'logLevel'] as const;
+const FILE_KEYS = ['$schema', 'database', 'root', 'plugins', 'services', 'logLevel', 'discord'] as const;
+const DISCORD_FILE_KEYS = [
+  'guildId',
+  'alertsChannelId',
+  'statusChannelId',
+  'owners',
+  'managers',
+  'readers',
+] as const;
+/** A Discord id (a snowflake). */
+const SNOWFLAKE = /^\d{17,20}$/;
+
+interface FileAllowlist {
+  users?: string[];
+  roles?: string[];
+}
+
+interface FileDiscord {
+  guildId?: string;
+  alertsChannelId?: string;
+  statusChannelId?: string;
+  owners?: string[];
+  managers?: FileAllowlist;
+  readers?: FileAllowlist;
+}
 
 interface FileSettings {
   database?: string;
@@ -63,6 +129,53 @@ interface FileSettings {
   plugins?: string[];
   services?: string[];
   logLevel?: LogLevel;
+  discord?: FileDiscord;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The mistakes in the file's `discord` section. */
+function discordFileProblems(value: unknown): string[] {
+  if (!isObject(value)) return ['"discord" must be an object'];
+  const problems: string[] = [];
+  for (const key of Object.keys(value)) {
+    if (key === 'token') {
+      problems.push(
+        `"discord.token" is not read from the file (a token must not be stored next to the code): set ${DISCORD_ENV.token} instead`,
+      );
+    } else if (!(DISCORD_FILE_KEYS as readonly string[]).includes(key)) {
+      problems.push(`"discord.${key}" is not a setting (${DISCORD_FILE_KEYS.join(', ')})`);
+    }
+  }
+  for (const key of ['guildId', 'alertsChannelId', 'statusChannelId'] as const) {
+    const id = value[key];
+    if (id !== undefined && !(typeof id === 'string' && SNOWFLAKE.test(id)))
+      problems.push(`"discord.${key}" must be a Discord id (17 to 20 digits, as a string)`);
+  }
+  const idList = (name: string, list: unknown): void => {
+    if (
+      list !== undefined &&
+      !(Array.isArray(list) && list.every((id) => typeof id === 'string' && SNOWFLAKE.test(id)))
+    )
+      problems.push(`"${name}" must be an array of Discord ids (17 to 20 digits, as strings)`);
+  };
+  idList('discord.owners', value.owners);
+  for (const key of ['managers', 'readers'] as const) {
+    const list = value[key];
+    if (list === undefined) continue;
+    if (!isObject(list)) {
+      problems.push(`"discord.${key}" must be an object with "users" and "roles"`);
+      continue;
+    }
+    for (const inner of Object.keys(list)) {
+      if (inner !== 'users' && inner !== 'roles')
+        problems.push(`"discord.${key}.${inner}" is not a setting (users, roles)`);
+    }
+    idList(`discord.${key}.users`, list.users);
+    idList(`discord.${key}.roles`, list.roles);
+  }
+  return problems;
 }
 
 function invalidFile(file: string, reason: string, cause?: unknown): ServiceDeckError {
@@ -122,6 +235,7 @@ async function readConfigFile(file: string, required: boolean): Promise<FileSett
   if (raw.logLevel !== undefined && !LOG_LEVELS.includes(raw.logLevel as LogLevel)) {
     problems.push(`"logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  if (raw.discord !== undefined) problems.push(...discordFileProblems(raw.discord));
   if (problems.length > 0) throw invalidFile(file, problems.join('; '));
   return raw as FileSettings;
 }
@@ -131,6 +245,56 @@ function splitList(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** Resolves the Discord settings from the environment over the file; refuses ids that are not ids. */
+function resolveDiscord(env: NodeJS.ProcessEnv, file: FileDiscord | undefined): DiscordSettings {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  const id = (name: string, fromFile: string | undefined): string | null => {
+    const raw = value(name);
+    if (raw === undefined) return fromFile ?? null;
+    if (!SNOWFLAKE.test(raw)) problems.push(`${name}="${raw}" is not a Discord id (17 to 20 digits)`);
+    return raw;
+  };
+  const ids = (name: string, fromFile: readonly string[] | undefined): readonly string[] => {
+    const raw = value(name);
+    if (raw === undefined) return fromFile ?? [];
+    const list = splitList(raw);
+    for (const item of list) {
+      if (!SNOWFLAKE.test(item))
+        problems.push(`${name} holds "${item}", which is not a Discord id (17 to 20 digits)`);
+    }
+    return list;
+  };
+  const settings: DiscordSettings = {
+    token: value(DISCORD_ENV.token) ?? null,
+    guildId: id(DISCORD_ENV.guildId, file?.guildId),
+    alertsChannelId: id(DISCORD_ENV.alertsChannelId, file?.alertsChannelId),
+    statusChannelId: id(DISCORD_ENV.statusChannelId, file?.statusChannelId),
+    owners: ids(DISCORD_ENV.owners, file?.owners),
+    managers: {
+      users: ids(DISCORD_ENV.managerUsers, file?.managers?.users),
+      roles: ids(DISCORD_ENV.managerRoles, file?.managers?.roles),
+    },
+    readers: {
+      users: ids(DISCORD_ENV.readerUsers, file?.readers?.users),
+      roles: ids(DISCORD_ENV.readerRoles, file?.readers?.roles),
+    },
+  };
+  if (problems.length > 0) {
+    throw new ServiceDeckError(
+      'SD_ERR_CONFIG_FILE_INVALID',
+      `Discord settings are invalid: ${problems.join('; ')}.`,
+      {
+        hint: 'Copy ids from Discord with Developer Mode on (right-click › Copy ID); see docs/configuration.md.',
+      },
+    );
+  }
+  return settings;
 }
 
 /**
@@ -217,6 +381,7 @@ export async function resolveSettings(
     plugins,
     services,
     logLevel,
+    discord: resolveDiscord(env, file?.discord),
     configFile: file ? configFile : null,
     origins: {
       database: databaseOrigin,

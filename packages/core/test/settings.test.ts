@@ -78,7 +78,7 @@ describe('resolveSettings', () => {
     await writeFile(file, JSON.stringify({ databse: 'x', plugins: 'a', logLevel: 'loud' }));
     await expect(resolveSettings({}, {}, dir)).rejects.toMatchObject({
       code: 'SD_ERR_CONFIG_FILE_INVALID',
-      message: `Configuration file ${file} is invalid: "databse" is not a setting; "plugins" must be an array of non-empty strings; "logLevel" must be one of debug, info, warn, error. Fix it (settings: database, root, plugins, services, logLevel); see docs/configuration.md.`,
+      message: `Configuration file ${file} is invalid: "databse" is not a setting; "plugins" must be an array of non-empty strings; "logLevel" must be one of debug, info, warn, error. Fix it (settings: database, root, plugins, services, logLevel, discord); see docs/configuration.md.`,
     });
   });
 
@@ -99,6 +99,93 @@ describe('resolveSettings', () => {
   it('GIVEN an invalid log level in the environment THEN it is refused with the valid ones', async () => {
     await expect(resolveSettings({}, { SERVICEDECK_LOG_LEVEL: 'verbose' }, dir)).rejects.toMatchObject({
       message: 'SERVICEDECK_LOG_LEVEL="verbose" is not a log level. Use one of debug, info, warn, error.',
+    });
+  });
+
+  describe('discord', () => {
+    const GUILD = '123456789012345678';
+    const CHANNEL = '223456789012345678';
+    const ROLE = '323456789012345678';
+    const USER = '423456789012345678';
+
+    it('GIVEN no token THEN Discord is off and every list is empty', async () => {
+      const settings = await resolveSettings({}, {}, dir);
+      expect(settings.discord).toEqual({
+        token: null,
+        guildId: null,
+        alertsChannelId: null,
+        statusChannelId: null,
+        owners: [],
+        managers: { users: [], roles: [] },
+        readers: { users: [], roles: [] },
+      });
+    });
+
+    it('GIVEN a discord section in the file and the token in the environment THEN the environment beats the file per setting', async () => {
+      await writeFile(
+        path.join(dir, 'servicedeck.config.json'),
+        JSON.stringify({
+          discord: {
+            guildId: GUILD,
+            alertsChannelId: CHANNEL,
+            managers: { roles: [ROLE] },
+            readers: { users: [USER] },
+          },
+        }),
+      );
+      const settings = await resolveSettings(
+        {},
+        {
+          SERVICEDECK_DISCORD_TOKEN: ' bot-token ',
+          SERVICEDECK_DISCORD_STATUS_CHANNEL_ID: CHANNEL,
+          SERVICEDECK_DISCORD_MANAGER_ROLES: `${ROLE}, 523456789012345678`,
+          SERVICEDECK_DISCORD_OWNERS: USER,
+        },
+        dir,
+      );
+      expect(settings.discord).toEqual({
+        token: 'bot-token',
+        guildId: GUILD,
+        alertsChannelId: CHANNEL,
+        statusChannelId: CHANNEL,
+        owners: [USER],
+        managers: { users: [], roles: [ROLE, '523456789012345678'] },
+        readers: { users: [USER], roles: [] },
+      });
+    });
+
+    it('GIVEN a token in the file or ids that are not ids THEN each mistake is listed with what to do', async () => {
+      const file = path.join(dir, 'servicedeck.config.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          discord: { token: 'x', guildId: 42, managers: { users: ['me'], groups: [] }, channel: CHANNEL },
+        }),
+      );
+      const error = await resolveSettings({}, {}, dir).catch((e: unknown) => e as Error);
+      expect(error).toMatchObject({ code: 'SD_ERR_CONFIG_FILE_INVALID' });
+      expect(error.message).toContain(
+        '"discord.token" is not read from the file (a token must not be stored next to the code): set SERVICEDECK_DISCORD_TOKEN instead',
+      );
+      expect(error.message).toContain('"discord.channel" is not a setting (guildId, alertsChannelId');
+      expect(error.message).toContain(
+        '"discord.guildId" must be a Discord id (17 to 20 digits, as a string)',
+      );
+      expect(error.message).toContain('"discord.managers.groups" is not a setting (users, roles)');
+      expect(error.message).toContain('"discord.managers.users" must be an array of Discord ids');
+
+      await rm(file);
+      await expect(
+        resolveSettings(
+          {},
+          { SERVICEDECK_DISCORD_GUILD_ID: 'my-server', SERVICEDECK_DISCORD_OWNERS: `${USER},bob` },
+          dir,
+        ),
+      ).rejects.toMatchObject({
+        code: 'SD_ERR_CONFIG_FILE_INVALID',
+        message:
+          'Discord settings are invalid: SERVICEDECK_DISCORD_GUILD_ID="my-server" is not a Discord id (17 to 20 digits); SERVICEDECK_DISCORD_OWNERS holds "bob", which is not a Discord id (17 to 20 digits). Copy ids from Discord with Developer Mode on (right-click › Copy ID); see docs/configuration.md.',
+      });
     });
   });
 });

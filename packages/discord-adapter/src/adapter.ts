@@ -62,6 +62,9 @@ export class DiscordAdapter {
   private readonly onInteraction = (interaction: Interaction): void => {
     void this.dispatch(interaction);
   };
+  private readonly onReady = (client: Client<true>): void => {
+    this.track(this.ready(client));
+  };
   private readonly pending = new Set<Promise<void>>();
 
   public constructor(
@@ -89,11 +92,19 @@ export class DiscordAdapter {
    * owners and starts alerts and the live status message.
    */
   public attach(client: Client): this {
+    this.detach();
     this.client = client;
     client.on(Events.InteractionCreate, this.onInteraction);
     if (client.isReady()) this.track(this.ready(client));
-    else client.once(Events.ClientReady, (ready) => this.track(this.ready(ready)));
+    else client.once(Events.ClientReady, this.onReady);
     return this;
+  }
+
+  /** Stops listening to the attached client (a new one can be attached). */
+  private detach(): void {
+    this.client?.off(Events.InteractionCreate, this.onInteraction);
+    this.client?.off(Events.ClientReady, this.onReady);
+    this.client = undefined;
   }
 
   private track(work: Promise<void>): void {
@@ -120,6 +131,9 @@ export class DiscordAdapter {
     if (this.options.commands?.register !== false) {
       await this.registerCommands(rest, applicationId);
     }
+    // A client that became ready again (a new login) takes over from the previous one.
+    await this.alerts?.stop();
+    await this.live?.stop();
     if (this.options.alerts) {
       this.alerts = new AlertChannel(this.manager, rest, this.options.alerts, this.logger);
       this.alerts.start();
@@ -184,7 +198,7 @@ export class DiscordAdapter {
 
   /** Stops answering, alerting and editing the live status; waits for what is in flight. */
   public async close(): Promise<void> {
-    this.client?.off(Events.InteractionCreate, this.onInteraction);
+    this.detach();
     await this.idle();
     await this.alerts?.stop();
     await this.live?.stop();

@@ -20,6 +20,7 @@ export {
   type EndpointModeOptions,
 } from './adapter.js';
 export { AlertChannel, type AlertOptions } from './alerts.js';
+export { type DiscordBot, type DiscordBotOptions, startDiscordBot } from './bot.js';
 export { type ComponentAction, type ComponentState, decodeCustomId, encodeCustomId } from './custom-id.js';
 export { COMMAND_NAME, servicesCommand } from './definition.js';
 export { InteractionsEndpoint, type InteractionsEndpointOptions, incomingFromPayload } from './endpoint.js';

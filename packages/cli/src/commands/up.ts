@@ -1,9 +1,10 @@
 /**
  * `servicedeck up`: the main job. Discovers services, syncs the catalog, starts what is enabled, shows the
- * catalog and follows every status change live, and runs until Ctrl-C or SIGTERM, then stops services in
- * reverse dependency order.
+ * catalog and follows every status change live, connects the Discord bot when a token is configured, and
+ * runs until Ctrl-C or SIGTERM, then stops services in reverse dependency order.
  */
-import { redactUrl } from '@servicedeck/core';
+import { redactUrl, type ServiceRegistryManager } from '@servicedeck/core';
+import type { DiscordBot, DiscordBotOptions } from '@servicedeck/discord-adapter';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { createManager } from '../runtime.js';
@@ -15,6 +16,46 @@ export interface UpOptions {
   readonly until?: Promise<string>;
   /** How the live status is shown (tests pin the clock and the throttle). */
   readonly live?: LiveViewOptions;
+  /** How the Discord client is made (tests stub its login; default: a real client). */
+  readonly discord?: Pick<DiscordBotOptions, 'createClient' | 'retryDelaysMs'>;
+}
+
+/**
+ * Starts the Discord bot when `SERVICEDECK_DISCORD_TOKEN` is set. Logging in goes on in the background:
+ * the catalog runs whether or not Discord is reachable. discord.js is loaded only then.
+ */
+async function startDiscord(
+  context: CommandContext,
+  manager: ServiceRegistryManager,
+  options: UpOptions,
+): Promise<DiscordBot | undefined> {
+  const { discord } = context.settings;
+  const logger = context.logger.child({ adapter: 'discord' });
+  if (discord.token === null) {
+    const configured =
+      discord.guildId !== null || discord.alertsChannelId !== null || discord.statusChannelId !== null;
+    if (configured) {
+      logger.warn('Discord settings found but no bot token: running without Discord', {
+        hint: 'Set SERVICEDECK_DISCORD_TOKEN to the bot token (Developer Portal › Bot) and restart.',
+      });
+    }
+    return undefined;
+  }
+  const { startDiscordBot } = await import('@servicedeck/discord-adapter');
+  logger.info('connecting to Discord', {
+    commands: discord.guildId === null ? 'global' : `guild ${discord.guildId}`,
+    alerts: discord.alertsChannelId,
+    liveStatus: discord.statusChannelId,
+  });
+  return startDiscordBot(manager, {
+    token: discord.token,
+    logger,
+    access: { owners: discord.owners, managers: discord.managers, readers: discord.readers },
+    commands: discord.guildId === null ? {} : { guildId: discord.guildId },
+    ...(discord.alertsChannelId === null ? {} : { alerts: { channelId: discord.alertsChannelId } }),
+    ...(discord.statusChannelId === null ? {} : { liveStatus: { channelId: discord.statusChannelId } }),
+    ...options.discord,
+  });
 }
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
@@ -52,9 +93,18 @@ export async function up(context: CommandContext, options: UpOptions = {}): Prom
     throw error;
   }
   await live.show();
+  let discord: DiscordBot | undefined;
+  try {
+    discord = await startDiscord(context, manager, options);
+  } catch (error) {
+    await live.stop();
+    await manager.shutdown();
+    throw error;
+  }
   const signal = await until;
   await live.stop();
   logger.info('stopping servicedeck', { signal });
+  await discord?.stop();
   await manager.shutdown();
   print('servicedeck stopped.');
   return EXIT.ok;

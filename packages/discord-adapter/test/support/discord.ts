@@ -3,7 +3,7 @@
  * `MockAgent` (no network) that stands in for Discord's API, records every request and checks each body
  * against Discord's OpenAPI specification; and raw interaction payloads as Discord sends them.
  */
-import { Client, REST } from 'discord.js';
+import { Client, ClientApplication, ClientUser, DiscordAPIError, REST } from 'discord.js';
 import { MockAgent } from 'undici';
 import { discordRequestProblems } from './discord-spec.js';
 
@@ -183,9 +183,57 @@ export class FakeDiscordApi {
     return client;
   }
 
+  /** The tokens clients logged in with, in order. */
+  public readonly logins: string[] = [];
+
+  /**
+   * A client whose login does not open the gateway: it records the token and then either fails with
+   * `failure` (destroying itself, as a real failed login does) or becomes ready as the bot user, as after
+   * the gateway's READY. With `hang`, it never answers.
+   */
+  public loggingInClient(outcome: { failure?: unknown; hang?: boolean } = {}): Client {
+    const client = this.client();
+    client.token = null;
+    client.login = async (token = '') => {
+      this.logins.push(token);
+      client.token = token;
+      client.rest.setToken(token);
+      if (outcome.hang) return new Promise<string>(() => undefined);
+      if (outcome.failure !== undefined) {
+        await client.destroy();
+        throw outcome.failure;
+      }
+      const ready = client as unknown as {
+        user: ClientUser;
+        application: ClientApplication;
+        ws: { triggerClientReady(): void };
+      };
+      ready.user = Reflect.construct(ClientUser, [
+        client,
+        { id: BOT_USER_ID, username: 'servicedeck', discriminator: '0', avatar: null, bot: true },
+      ]);
+      ready.application = Reflect.construct(ClientApplication, [client, { id: APPLICATION_ID, flags: 0 }]);
+      ready.ws.triggerClientReady();
+      return token;
+    };
+    return client;
+  }
+
   public async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/** What logging in with a token Discord does not accept fails with. */
+export function refusedTokenError(): DiscordAPIError {
+  return new DiscordAPIError(
+    { message: '401: Unauthorized', code: 0 },
+    0,
+    401,
+    'GET',
+    'https://discord.com/api/v10/gateway/bot',
+    {},
+  );
 }
 
 /** Who sends an interaction. */
