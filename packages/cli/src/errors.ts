@@ -3,7 +3,12 @@
  *
  * Exit codes: 0 ok, 1 operation failed, 2 usage or input error, 3 a health check found a service in error.
  */
-import { type ErrorCategory, isServiceDeckError } from '@servicedeck/core/catalog';
+import {
+  type ErrorCategory,
+  type ErrorCode,
+  isServiceDeckError,
+  type ServiceDeckError,
+} from '@servicedeck/core/catalog';
 
 /** The documented exit codes. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unhealthy: 3 } as const;
@@ -37,10 +42,23 @@ export function exitCodeFor(error: unknown): number {
   return isServiceDeckError(error) ? CATEGORY_EXIT[error.category] : EXIT.failed;
 }
 
+/** What to do, in the CLI's terms, where core's hint is worded for any adapter. */
+const CLI_HINTS: Partial<Record<ErrorCode, string>> = {
+  SD_ERR_DEPENDENCIES_DISABLED: 'Enable them first, or add --with-dependencies to enable them together.',
+  SD_ERR_DEPENDENTS_ENABLED: 'Disable them first, or add --cascade to disable them too.',
+  SD_ERR_CONFIG_VERSION_NOT_FOUND: 'List the versions with servicedeck config history <id>.',
+};
+
+/** The error's message, with what to do in the CLI's terms. */
+export function errorMessage(error: ServiceDeckError): string {
+  const hint = CLI_HINTS[error.code] ?? error.hint;
+  return hint ? `${error.reason} ${hint}` : error.reason;
+}
+
 /** One line for the user: `error SD_ERR_…: message`; with `verbose`, the stack and causes follow. */
 export function formatError(error: unknown, verbose: boolean): string {
   const head = isServiceDeckError(error)
-    ? `error ${error.code}: ${error.message}`
+    ? `error ${error.code}: ${errorMessage(error)}`
     : `error: ${error instanceof Error ? error.message : String(error)}`;
   if (!verbose) return head;
   const lines = [head];

@@ -114,7 +114,7 @@ describe('servicedeck', () => {
     const io = captureIo(dir);
     expect(await run(['node', 'servicedeck', 'up'], io)).toBe(2);
     expect(io.err()).toBe(
-      `error SD_ERR_CONFIG_FILE_INVALID: Configuration file ${path.join(dir, 'servicedeck.config.json')} is invalid: "database" must be a non-empty string. Fix it (settings: database, root, plugins, services, logLevel); see docs/configuration.md.\n`,
+      `error SD_ERR_CONFIG_FILE_INVALID: Configuration file ${path.join(dir, 'servicedeck.config.json')} is invalid: "database" must be a non-empty string. Fix it (settings: database, root, plugins, services, logLevel, discord); see docs/configuration.md.\n`,
     );
   });
 

@@ -173,6 +173,11 @@ export class ServiceDeckError extends Error {
   public readonly details: ErrorDetails;
   /** What to do next, when known (also part of the message). */
   public readonly hint: string | undefined;
+  /**
+   * What went wrong: the message without the hint. An adapter that words what to do in its own terms (a
+   * flag, a slash command option, a button) shows this with its own hint.
+   */
+  public readonly reason: string;
 
   public constructor(code: ErrorCode, message: string, options: ServiceDeckErrorOptions = {}) {
     super(options.hint ? `${message} ${options.hint}` : message, { cause: options.cause });
@@ -181,6 +186,7 @@ export class ServiceDeckError extends Error {
     this.category = ERROR_CODES[code].category;
     this.details = options.details ?? {};
     this.hint = options.hint;
+    this.reason = message;
   }
 
   /** A plain object for logs and JSON output. */

@@ -82,7 +82,7 @@ describe.each(DIALECTS)('enable and disable on %s', async (dialect) => {
       await expect(m.disableService('database', admin)).rejects.toMatchObject({
         code: 'SD_ERR_DEPENDENTS_ENABLED',
         message:
-          'Cannot disable "database": "api", "cache" depend on it and are enabled. Disable them first, or disable with cascade (--cascade) to disable them too.',
+          'Cannot disable "database": "api", "cache" depend on it and are enabled. Disable them first, or disable it together with the services that depend on it (cascade).',
       });
       expect(log).toEqual([]);
       const dry = await m.disableService('database', { ...admin, cascade: true, dryRun: true });
@@ -133,7 +133,7 @@ describe.each(DIALECTS)('enable and disable on %s', async (dialect) => {
       await expect(m.enableService('api', admin)).rejects.toMatchObject({
         code: 'SD_ERR_DEPENDENCIES_DISABLED',
         message:
-          'Cannot enable "api": it depends on "database", "cache", which are disabled. Enable them first, or enable with dependencies (--with-dependencies) to enable them together.',
+          'Cannot enable "api": it depends on "database", "cache", which are disabled. Enable them first, or enable it together with its dependencies.',
       });
       const result = await m.enableService('api', { ...admin, withDependencies: true });
       expect(result.plan.steps.map((s) => s.serviceId)).toEqual(['database', 'cache', 'api']);

@@ -162,7 +162,10 @@ describe('resolveSettings', () => {
           discord: { token: 'x', guildId: 42, managers: { users: ['me'], groups: [] }, channel: CHANNEL },
         }),
       );
-      const error = await resolveSettings({}, {}, dir).catch((e: unknown) => e as Error);
+      const error = (await resolveSettings({}, {}, dir).then(
+        () => new Error('resolved'),
+        (e: unknown) => e,
+      )) as Error;
       expect(error).toMatchObject({ code: 'SD_ERR_CONFIG_FILE_INVALID' });
       expect(error.message).toContain(
         '"discord.token" is not read from the file (a token must not be stored next to the code): set SERVICEDECK_DISCORD_TOKEN instead',

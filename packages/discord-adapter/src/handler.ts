@@ -115,6 +115,8 @@ const DISCORD_HINTS: Partial<Record<ErrorCode, string>> = {
     'Disable them first, or run the command again with cascade: True (or use the button below).',
   SD_ERR_CONFIG_CONFLICT:
     'Someone changed these settings meanwhile: look at /services config view and try again.',
+  SD_ERR_CONFIG_VERSION_NOT_FOUND:
+    'Pick a version from the suggestions as you type, or see them with /services config history.',
 };
 
 /** A private message with one embed. */
@@ -196,10 +198,7 @@ export class InteractionHandler {
   private errorEmbed(error: unknown): APIEmbed {
     if (error instanceof Refusal) return noticeView(error.title, error.message);
     if (isServiceDeckError(error)) {
-      const base = error.hint
-        ? error.message.slice(0, error.message.length - error.hint.length).trim()
-        : error.message;
-      return errorView("That didn't work", base, DISCORD_HINTS[error.code] ?? error.hint);
+      return errorView("That didn't work", error.reason, DISCORD_HINTS[error.code] ?? error.hint);
     }
     return errorView(
       'Something went wrong on the bot’s side',

@@ -34,7 +34,7 @@ export {
   type RateBucket,
 } from './handler.js';
 export type { Incoming, OptionValue, OutgoingMessage, Responder } from './interaction.js';
-export { clip, embedLength, fitEmbed, LIMITS } from './limits.js';
+export { clip, commandLength, embedLength, fitEmbed, LIMITS } from './limits.js';
 export { LIVE_STATUS_MARK, LiveStatus, type LiveStatusOptions, liveStatusMessage } from './live-status.js';
 export { type RateDecision, type RateLimit, RateLimiter } from './rate-limit.js';
 export {

@@ -2,7 +2,7 @@
  * Discord's limits on what a message may carry, and helpers that keep text and embeds within them.
  * Discord rejects a message over any of these with an error the user never sees ("interaction failed").
  */
-import type { APIEmbed } from 'discord.js';
+import type { APIEmbed, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
 /** Discord's documented limits. */
 export const LIMITS = {
@@ -30,6 +30,8 @@ export const LIMITS = {
   modalTitle: 45,
   textInputLabel: 45,
   textInputValue: 4000,
+  /** Names, descriptions, choice names and values of a command and all its options, localizations included. */
+  commandTotal: 4000,
 } as const;
 
 /** `text` cut to `max` characters, ending in `…` when cut. */
@@ -94,4 +96,36 @@ export function fitEmbed(embed: APIEmbed, budget: number = LIMITS.embedTotal): A
     result.description = clip(result.description, Math.max(1, result.description.length - over));
   }
   return result;
+}
+
+interface CommandNode {
+  readonly name: string;
+  readonly description?: string;
+  readonly name_localizations?: Readonly<Record<string, string | null>> | null;
+  readonly description_localizations?: Readonly<Record<string, string | null>> | null;
+  readonly options?: readonly CommandNode[];
+  readonly choices?: readonly {
+    readonly name: string;
+    readonly value: string | number;
+    readonly name_localizations?: Readonly<Record<string, string | null>> | null;
+  }[];
+}
+
+const localized = (map: Readonly<Record<string, string | null>> | null | undefined): number =>
+  Object.values(map ?? {}).reduce((sum, text) => sum + (text?.length ?? 0), 0);
+
+/** The characters of a command definition that count towards Discord's 4 000-character total. */
+export function commandLength(definition: RESTPostAPIChatInputApplicationCommandsJSONBody): number {
+  const visit = (node: CommandNode): number =>
+    node.name.length +
+    (node.description?.length ?? 0) +
+    localized(node.name_localizations) +
+    localized(node.description_localizations) +
+    (node.choices ?? []).reduce(
+      (sum, choice) =>
+        sum + choice.name.length + String(choice.value).length + localized(choice.name_localizations),
+      0,
+    ) +
+    (node.options ?? []).reduce((sum, option) => sum + visit(option), 0);
+  return visit(definition as CommandNode);
 }

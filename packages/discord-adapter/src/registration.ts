@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@servicedeck/core';
 import { type REST, type RESTPostAPIChatInputApplicationCommandsJSONBody, Routes } from 'discord.js';
+import { commandLength, LIMITS } from './limits.js';
 
 /** What registration did. */
 export type RegistrationResult = 'created' | 'updated' | 'unchanged';
@@ -45,13 +46,24 @@ export function sameCommand(
   return JSON.stringify(normalize(picked)) === JSON.stringify(normalize(wanted));
 }
 
-/** Creates or updates one command, unless Discord already has it exactly. */
+/**
+ * Creates or updates one command, unless Discord already has it exactly.
+ *
+ * @throws RangeError when the definition is over Discord's 4 000-character total (nothing is sent).
+ */
 export async function registerCommand(
   rest: REST,
   applicationId: string,
   definition: RESTPostAPIChatInputApplicationCommandsJSONBody,
   options: RegistrationOptions & { readonly logger: Logger },
 ): Promise<RegistrationResult> {
+  const length = commandLength(definition);
+  if (length > LIMITS.commandTotal) {
+    // Discord would answer 400 with a message that names no option; say which command and by how much.
+    throw new RangeError(
+      `The definition of /${definition.name} has ${length} characters of names, descriptions and choices; Discord allows ${LIMITS.commandTotal}. Shorten them by at least ${length - LIMITS.commandTotal} characters.`,
+    );
+  }
   const route = options.guildId
     ? Routes.applicationGuildCommands(applicationId, options.guildId)
     : Routes.applicationCommands(applicationId);

@@ -5,7 +5,15 @@ import sodium from 'libsodium-wrappers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../src/index.js';
 import { startDeck } from './support/deck.js';
-import { commandPayload, FakeDiscordApi, MEMBER_ID, PERMISSIONS } from './support/discord.js';
+import {
+  ADMIN_ID,
+  autocompletePayload,
+  commandPayload,
+  FakeDiscordApi,
+  MEMBER_ID,
+  modalPayload,
+  PERMISSIONS,
+} from './support/discord.js';
 import { discordRequestProblems } from './support/discord-spec.js';
 
 const servers: Server[] = [];
@@ -99,9 +107,8 @@ describe('HTTP interactions endpoint', () => {
     const { body } = await post(commandPayload('health', { service: 'github' }));
     expect(body).toEqual({ type: 5, data: { flags: 64 } });
     await adapter.idle();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expect.poll(() => api.to(/\/messages\/@original$/, 'PATCH').length).toBe(1);
     const edits = api.to(/\/messages\/@original$/, 'PATCH');
-    expect(edits).toHaveLength(1);
     const edit = edits[0]?.body as { embeds: { title: string }[] } | undefined;
     expect(edit?.embeds[0]?.title).toBe('🟢 GitHub: active');
     expect(api.problems).toEqual([]);
@@ -126,5 +133,48 @@ describe('command registration', () => {
     expect(await adapter.registerCommands(api.rest(), '100000000000000001')).toBe('updated');
     expect(api.to(/\/guilds\/\d+\/commands$/, 'POST')).toHaveLength(2);
     expect(api.problems).toEqual([]);
+  });
+
+  it('GIVEN a signed autocomplete THEN the choices are the HTTP response, filtered by what was typed', async () => {
+    const { post, api } = await startEndpoint();
+    const member = { userId: MEMBER_ID, permissions: PERMISSIONS.manageGuild };
+    const { status, body } = await post(autocompletePayload('status', { service: 'rem' }, 'service', member));
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      type: 8,
+      data: { choices: [{ name: '🟡 Reminders (reminders) — unknown', value: 'reminders' }] },
+    });
+    expect(discordRequestProblems({ method: 'POST', path: '/interactions/1/t/callback', body })).toEqual([]);
+    // Nothing went through REST: an autocomplete is answered in the HTTP response only.
+    expect(api.to(/\/interactions\//)).toEqual([]);
+  });
+
+  it('GIVEN a complex setting THEN the form is the HTTP response and its signed submission is saved', async () => {
+    const { post, deck } = await startEndpoint();
+    const admin = {
+      userId: ADMIN_ID,
+      permissions: (BigInt(PERMISSIONS.manageGuild) | BigInt(PERMISSIONS.administrator)).toString(),
+    };
+    const form = await post(commandPayload('config set', { service: 'github', key: 'labels' }, admin));
+    expect(form.status).toBe(200);
+    expect(form.body).toMatchObject({
+      type: 9,
+      data: { custom_id: 'sd1:set:github:0.labels', title: 'Set labels' },
+    });
+    expect(
+      discordRequestProblems({ method: 'POST', path: '/interactions/1/t/callback', body: form.body }),
+    ).toEqual([]);
+    const saved = await post(modalPayload('sd1:set:github:0.labels', { value: '{"bug": "red"}' }, admin));
+    expect(saved.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect((saved.body.data as { embeds: { title: string }[] }).embeds[0]?.title).toBe(
+      'Saved labels of GitHub (version 1)',
+    );
+    expect((await deck.manager.getConfig('github')).values.labels).toEqual({ bug: 'red' });
+    const [entry] = await deck.manager.auditLog({ action: 'config.update' });
+    expect(entry).toMatchObject({
+      actor: ADMIN_ID,
+      adapter: 'discord',
+      origin: expect.stringMatching(/^guild:/),
+    });
   });
 });

@@ -243,7 +243,7 @@ describe.each(DIALECTS)('servicedeck config on %s', async (dialect) => {
       const missing = await d.run(['config', 'rollback', 'notifier', '9']);
       expect(missing.code).toBe(1);
       expect(missing.err).toContain(
-        'error SD_ERR_CONFIG_VERSION_NOT_FOUND: "notifier" has no configuration version 9.',
+        'error SD_ERR_CONFIG_VERSION_NOT_FOUND: "notifier" has no configuration version 9. List the versions with servicedeck config history <id>.\n',
       );
 
       const conflict = await d.run(['config', 'set', 'notifier', 'retries=1', '--expect-version', '3']);

@@ -23,7 +23,7 @@ describe.each(DIALECTS)('servicedeck enable and disable on %s', async (dialect) 
       expect(code).toBe(1);
       expect(out).toBe('');
       expect(err).toBe(
-        'error SD_ERR_DEPENDENTS_ENABLED: Cannot disable "alpha": "beta" depends on it and is enabled. Disable them first, or disable with cascade (--cascade) to disable them too.\n',
+        'error SD_ERR_DEPENDENTS_ENABLED: Cannot disable "alpha": "beta" depends on it and is enabled. Disable them first, or add --cascade to disable them too.\n',
       );
       expect(await enabled(d)).toMatchObject({ alpha: true, beta: true });
     },
@@ -95,7 +95,7 @@ describe.each(DIALECTS)('servicedeck enable and disable on %s', async (dialect) 
       const refused = await d.run(['enable', 'beta']);
       expect(refused.code).toBe(1);
       expect(refused.err).toBe(
-        'error SD_ERR_DEPENDENCIES_DISABLED: Cannot enable "beta": it depends on "alpha", which is disabled. Enable them first, or enable with dependencies (--with-dependencies) to enable them together.\n',
+        'error SD_ERR_DEPENDENCIES_DISABLED: Cannot enable "beta": it depends on "alpha", which is disabled. Enable them first, or add --with-dependencies to enable them together.\n',
       );
 
       const dry = await d.run(['enable', 'beta', '--with-dependencies', '--dry-run']);

@@ -400,7 +400,7 @@ export class Configuration {
         `"${metadata.id}" has no configuration version ${version}.`,
         {
           details: { serviceId: metadata.id, version },
-          hint: 'List the versions with configHistory (servicedeck config history <id>).',
+          hint: 'Pick one of the versions its configuration history lists.',
         },
       );
     }

@@ -88,7 +88,7 @@ export function planEnable(
       `Cannot enable "${id}": it depends on ${quoted(disabled)}, which ${disabled.length === 1 ? 'is' : 'are'} disabled.`,
       {
         details: { serviceId: id, disabled },
-        hint: 'Enable them first, or enable with dependencies (--with-dependencies) to enable them together.',
+        hint: 'Enable them first, or enable it together with its dependencies.',
       },
     );
   }
@@ -115,7 +115,7 @@ export function planDisable(
       `Cannot disable "${id}": ${quoted(enabledDependents)} ${enabledDependents.length === 1 ? 'depends' : 'depend'} on it and ${enabledDependents.length === 1 ? 'is' : 'are'} enabled.`,
       {
         details: { serviceId: id, dependents: enabledDependents },
-        hint: 'Disable them first, or disable with cascade (--cascade) to disable them too.',
+        hint: 'Disable them first, or disable it together with the services that depend on it (cascade).',
       },
     );
   }

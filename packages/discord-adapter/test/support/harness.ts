@@ -27,20 +27,33 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Starts a manager on `dialect` and attaches an adapter to a client that never logs in. */
+/**
+ * Starts a manager on `dialect` and attaches an adapter to a client that never reaches Discord (with
+ * `ready`, one whose stand-in login makes it ready).
+ */
 export async function startHarness(
   dialect: Dialect,
   options: DiscordAdapterOptions = {},
   services?: Record<string, TestService>,
   disabled: readonly string[] = [],
+  /** Log the client in (a stand-in login): the adapter then starts alerts and the live status message. */
+  ready = false,
 ): Promise<Harness> {
   const deck = await startDeck(dialect, services, disabled);
   const api = new FakeDiscordApi();
   const logger = createLogger({ sink: (record) => deck.logs.push(record), level: 'debug' });
   const make = (opts: DiscordAdapterOptions) =>
     new DiscordAdapter(deck.manager, { commands: { register: false }, logger, ...opts });
-  let client = api.client();
-  let adapter = make(options).attach(client);
+  const connect = async (opts: DiscordAdapterOptions) => {
+    const next = ready ? api.loggingInClient() : api.client();
+    const attached = make(opts).attach(next);
+    if (ready) {
+      await next.login('test-token');
+      await attached.idle();
+    }
+    return [next, attached] as const;
+  };
+  let [client, adapter] = await connect(options);
   cleanups.push(async () => {
     // Every request the adapter made must be valid for Discord.
     expect(api.problems).toEqual([]);
@@ -68,8 +81,7 @@ export async function startHarness(
     async restart(next = options) {
       await adapter.close();
       await client.destroy();
-      client = api.client();
-      adapter = make(next).attach(client);
+      [client, adapter] = await connect(next);
       return adapter;
     },
   };
