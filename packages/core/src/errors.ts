@@ -137,6 +137,7 @@ export const ERROR_CODES = {
     category: 'input',
     summary: 'The servicedeck configuration file cannot be read or is invalid.',
   },
+  SD_ERR_API_TOKEN_NOT_FOUND: { category: 'not-found', summary: 'No API token with this id exists.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A documented servicedeck error code. */

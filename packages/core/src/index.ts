@@ -83,6 +83,7 @@ export {
   type LifecycleOutcome,
   type LifecycleResult,
   type ListServicesFilter,
+  type ManagerEvents,
   type ManagerMode,
   type ManagerState,
   ServiceRegistryManager,
@@ -133,6 +134,12 @@ export {
   redactUrl,
 } from './persistence/index.js';
 export type { InstanceInfo } from './persistence/instance-store.js';
+export {
+  API_TOKEN_PREFIX,
+  type ApiTokenInfo,
+  type ApiTokenScope,
+  type CreatedApiToken,
+} from './persistence/token-store.js';
 export {
   PROCESS_SERVICE_ID,
   type ProcessHealthConfig,

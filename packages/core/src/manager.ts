@@ -26,6 +26,7 @@ import { checkDependencyGraph } from './graph.js';
 import { rootCause } from './health/causes.js';
 import { HealthMonitor } from './health/monitor.js';
 import type { HealthCheckRecord, HealthEvents, StatusChange } from './health/types.js';
+
 import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 import { type LifecyclePlan, type PlanNode, planDisable, planEnable } from './lifecycle/plan.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -38,11 +39,17 @@ import {
   actorOf,
 } from './persistence/audit-store.js';
 import { type CatalogEntry, CatalogStore } from './persistence/catalog-store.js';
-import { changesSince, recordChange } from './persistence/changes.js';
+import { type Change, changesSince, recordChange } from './persistence/changes.js';
 import { ConfigStore } from './persistence/config-store.js';
 import { type Database, type DatabaseOptions, openDatabase } from './persistence/database.js';
 import { HealthHistoryStore, type HealthRetention, type Uptime } from './persistence/health-store.js';
 import { type InstanceInfo, InstanceStore } from './persistence/instance-store.js';
+import {
+  type ApiTokenInfo,
+  type ApiTokenScope,
+  ApiTokenStore,
+  type CreatedApiToken,
+} from './persistence/token-store.js';
 import { ProcessHealthService } from './process-health.service.js';
 import { ChangeFeed, type ChangeFeedOptions } from './sync/change-feed.js';
 import { withTimeout } from './timeout.js';
@@ -100,6 +107,15 @@ export interface ServiceRegistryManagerOptions {
    * through their change feed.
    */
   readonly mode?: ManagerMode;
+}
+
+/** What a manager tells its listeners. */
+export interface ManagerEvents extends HealthEvents {
+  /**
+   * A change of desired state (a service enabled or disabled, new settings, a catalog sync) was applied,
+   * made by this process or another; emitted once the change feed has applied it, in revision order.
+   */
+  change: [change: Change];
 }
 
 /** How a manager takes part: running services, or only controlling the registry. */
@@ -264,11 +280,12 @@ export class ServiceRegistryManager {
   private heartbeat: NodeJS.Timeout | undefined;
   private syncAgain = false;
   private audit: AuditStore | undefined;
+  private tokens: ApiTokenStore | undefined;
   private history: HealthHistoryStore | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly statusWrites = new Set<Promise<unknown>>();
   /** Status changes and check results; see {@link HealthEvents}. */
-  public readonly events = new EventEmitter<HealthEvents>();
+  public readonly events = new EventEmitter<ManagerEvents>();
 
   public constructor(options: ServiceRegistryManagerOptions = {}) {
     this.options = options;
@@ -412,6 +429,7 @@ export class ServiceRegistryManager {
           : await openDatabase({ ...(database as DatabaseOptions | undefined), logger: this.logger });
       this.catalog = new CatalogStore(this.db, this.instanceId);
       this.audit = new AuditStore(this.db, this.instanceId);
+      this.tokens = new ApiTokenStore(this.db);
       this.configuration = new Configuration(this.db, new ConfigStore(this.db), this.audit, {
         ...this.options.config,
         logger: this.logger,
@@ -972,6 +990,67 @@ export class ServiceRegistryManager {
   }
 
   /**
+   * Creates an API token for automation (the web adapter's HTTP API), audited as `token.create`. The
+   * returned `token` is shown this once; only its hash is stored.
+   *
+   * @throws ServiceDeckError `SD_ERR_CONFIG_INVALID` for an empty name or an unknown scope.
+   */
+  public async createApiToken(
+    options: Actor & { name: string; scope: ApiTokenScope },
+  ): Promise<CreatedApiToken> {
+    const [tokens, audit] = this.tokenStores('create an API token');
+    const created = await tokens.create(options.name, options.scope, options.actor);
+    await audit.record({
+      ...actorOf(options),
+      action: 'token.create',
+      result: 'ok',
+      details: { tokenId: created.info.id, name: created.info.name, scope: created.info.scope },
+    });
+    this.logger.info('API token created', { tokenId: created.info.id, scope: created.info.scope });
+    return created;
+  }
+
+  /** Every API token (never the tokens themselves), newest first. */
+  public async listApiTokens(): Promise<ApiTokenInfo[]> {
+    return this.tokenStores('list API tokens')[0].list();
+  }
+
+  /**
+   * Revokes an API token, audited as `token.revoke`; requests with it are refused from now on.
+   *
+   * @throws ServiceDeckError `SD_ERR_API_TOKEN_NOT_FOUND`.
+   */
+  public async revokeApiToken(id: number, options: Actor): Promise<ApiTokenInfo> {
+    const [tokens, audit] = this.tokenStores('revoke an API token');
+    const revoked = await tokens.revoke(id);
+    if (!revoked) {
+      throw new ServiceDeckError('SD_ERR_API_TOKEN_NOT_FOUND', `No API token ${id}.`, {
+        details: { tokenId: id },
+        hint: 'List the tokens to see their ids.',
+      });
+    }
+    await audit.record({
+      ...actorOf(options),
+      action: 'token.revoke',
+      result: 'ok',
+      details: { tokenId: id, name: revoked.name },
+    });
+    this.logger.info('API token revoked', { tokenId: id });
+    return revoked;
+  }
+
+  /** The API token's record when the token is valid and not revoked (its use is recorded), else undefined. */
+  public async authenticateApiToken(token: string): Promise<ApiTokenInfo | undefined> {
+    return this.tokenStores('check an API token')[0].authenticate(token);
+  }
+
+  private tokenStores(doing: string): [ApiTokenStore, AuditStore] {
+    this.assertRunning(doing);
+    if (!this.tokens || !this.audit) throw this.stateError(doing);
+    return [this.tokens, this.audit];
+  }
+
+  /**
    * Records an action an adapter refused (the user may not do it) in the audit log, with result `denied`.
    * `action` names what was attempted (`enable`, `config.update`…); `reason` says why it was refused.
    */
@@ -1261,6 +1340,8 @@ export class ServiceRegistryManager {
       );
     }
     this.lastRevision = upTo;
+    // Applied: listeners (the dashboard's live stream) read the state after the change.
+    for (const change of changes) this.events.emit('change', change);
     await this.instances
       ?.heartbeat(upTo)
       .catch((error: unknown) => this.logger.warn('instance not updated', { error }));

@@ -119,6 +119,32 @@ describe.each(DIALECTS)('several processes on one %s database', async (dialect) 
   );
 
   it.skipIf(skip)(
+    'GIVEN changes made in one process THEN every process emits them as applied, in revision order, with the new state readable',
+    async () => {
+      const a = await instance('bot-a');
+      const b = await instance('bot-b');
+      const seen: { process: string; kind: string; id: string; enabled: boolean }[] = [];
+      for (const [name, m] of [
+        ['a', a.manager],
+        ['b', b.manager],
+      ] as const) {
+        m.events.on('change', (change) =>
+          seen.push({ process: name, kind: change.kind, id: change.id, enabled: m.isEnabled('audit-sink') }),
+        );
+      }
+      await a.manager.disableService('audit-sink', admin);
+      await a.manager.updateConfig('greeter', { word: 'hej' }, admin);
+      await expect.poll(() => seen.length, { timeout: 3_000 }).toBe(4);
+      for (const name of ['a', 'b']) {
+        expect(seen.filter((s) => s.process === name)).toEqual([
+          { process: name, kind: 'state', id: 'audit-sink', enabled: false },
+          { process: name, kind: 'config', id: 'greeter', enabled: false },
+        ]);
+      }
+    },
+  );
+
+  it.skipIf(skip)(
     'GIVEN several processes THEN each is listed with its shards and heartbeat, and stopped ones are gone',
     async () => {
       const a = await instance('shard-a');

@@ -48,6 +48,8 @@ export interface AuditFilter {
   readonly result?: AuditResult;
   /** Only entries at or after this time. */
   readonly since?: Date;
+  /** Only entries recorded after the entry with this id (to follow the log). */
+  readonly afterId?: number;
   /** At most this many, newest first (default 50). */
   readonly limit?: number;
 }
@@ -87,6 +89,7 @@ export class AuditStore {
       ...(filter.action === undefined ? {} : { action: filter.action }),
       ...(filter.result === undefined ? {} : { result: filter.result }),
       ...(filter.since === undefined ? {} : { createdAt: { [Op.gte]: filter.since } }),
+      ...(filter.afterId === undefined ? {} : { id: { [Op.gt]: filter.afterId } }),
     };
     const rows = await this.db.repos.audit.findAll({
       where,

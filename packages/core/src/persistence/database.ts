@@ -12,6 +12,7 @@ import { type DatabaseLocation, describeLocation, parseDatabaseUrl, redactUrl } 
 import { migrateUp } from './migrator.js';
 import {
   ALL_MODELS,
+  ApiToken,
   AuditLog,
   ChangeLog,
   HealthHistory,
@@ -44,6 +45,7 @@ export interface Repositories {
   readonly health: typeof HealthHistory;
   readonly instances: typeof Instance;
   readonly changes: typeof ChangeLog;
+  readonly apiTokens: typeof ApiToken;
 }
 
 /** An open servicedeck database. */
@@ -159,6 +161,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
       health: sequelize.getRepository(HealthHistory),
       instances: sequelize.getRepository(Instance),
       changes: sequelize.getRepository(ChangeLog),
+      apiTokens: sequelize.getRepository(ApiToken),
     },
     transaction: (work) => sequelize.transaction((transaction) => work(transaction)),
     close: () => sequelize.close(),

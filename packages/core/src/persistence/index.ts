@@ -16,6 +16,7 @@ export {
   migrationStatus,
 } from './migrator.js';
 export {
+  ApiToken,
   AuditLog,
   ChangeLog,
   HealthHistory,

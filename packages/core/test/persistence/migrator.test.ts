@@ -13,6 +13,7 @@ import { type Database, openDatabase } from '../../src/persistence/database.js';
 import { MIGRATIONS_TABLE, migrateDown, migrateUp, migrationStatus } from '../../src/persistence/migrator.js';
 
 const TABLES = [
+  'api_token',
   'audit_log',
   'change_log',
   'health_history',
@@ -55,7 +56,10 @@ describe.each(DIALECTS)('migrations on %s', async (dialect) => {
     expect(await indexNames(db, 'service_configuration')).toEqual(
       expect.arrayContaining(['idx_service_config_service', 'uq_service_config']),
     );
-    expect(await migrationStatus(db.sequelize)).toEqual([{ name: '0001-initial-schema', applied: true }]);
+    expect(await migrationStatus(db.sequelize)).toEqual([
+      { name: '0001-initial-schema', applied: true },
+      { name: '0002-api-tokens', applied: true },
+    ]);
   });
 
   it.skipIf(skip)(
@@ -81,7 +85,7 @@ describe.each(DIALECTS)('migrations on %s', async (dialect) => {
         const rows = await a.sequelize.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`, {
           type: QueryTypes.SELECT,
         });
-        expect(rows).toEqual([{ name: '0001-initial-schema' }]);
+        expect(rows).toEqual([{ name: '0001-initial-schema' }, { name: '0002-api-tokens' }]);
       } finally {
         await a.close();
         await b.close();
@@ -109,9 +113,11 @@ describe.each(DIALECTS)('migrations on %s', async (dialect) => {
     async () => {
       testDb = await createTestDatabase(dialect);
       db = await openDatabase({ url: testDb.url });
+      expect(await migrateDown(db.sequelize, silentLogger)).toEqual(['0002-api-tokens']);
+      expect(await tableNames(db)).toEqual(TABLES.filter((t) => t !== 'api_token'));
       expect(await migrateDown(db.sequelize, silentLogger)).toEqual(['0001-initial-schema']);
       expect(await tableNames(db)).toEqual([]);
-      expect(await migrateUp(db.sequelize, silentLogger)).toEqual(['0001-initial-schema']);
+      expect(await migrateUp(db.sequelize, silentLogger)).toEqual(['0001-initial-schema', '0002-api-tokens']);
       expect(await tableNames(db)).toEqual(TABLES);
     },
   );

@@ -1,3 +1,4 @@
+export { ApiToken } from './api-token.js';
 export { AuditLog } from './audit-log.js';
 export { ChangeLog } from './change-log.js';
 export { ServiceConfigVersion } from './config-version.js';
@@ -6,6 +7,7 @@ export { Instance } from './instance.js';
 export { ServiceConfiguration } from './service-configuration.js';
 export { ServiceRegistry } from './service-registry.js';
 
+import { ApiToken } from './api-token.js';
 import { AuditLog } from './audit-log.js';
 import { ChangeLog } from './change-log.js';
 import { ServiceConfigVersion } from './config-version.js';
@@ -23,4 +25,5 @@ export const ALL_MODELS = [
   HealthHistory,
   Instance,
   ChangeLog,
+  ApiToken,
 ];
