@@ -7,6 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 bash scripts/services.sh
+# promtool (Debian's prometheus package) checks the dashboard's /metrics output.
+bash scripts/ensure-promtool.sh || [ "${CI:-}" != "true" ]
 
 report="$(mktemp -d)/vitest.json"
 set +e

@@ -2,7 +2,7 @@ import { createLogger } from '@servicedeck/core';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, shouldSkip } from '../../../tests/support/databases.js';
 import { AlertChannel } from '../src/index.js';
-import { startDeck } from './support/deck.js';
+import { startDeck } from '../../../tests/support/deck.js';
 import {
   ADMIN_ID,
   buttonPayload,

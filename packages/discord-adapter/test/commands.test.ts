@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DIALECTS, shouldSkip } from '../../../tests/support/databases.js';
-import { manyServices } from './support/deck.js';
+import { manyServices } from '../../../tests/support/deck.js';
 import {
   ADMIN_ID,
   autocompletePayload,

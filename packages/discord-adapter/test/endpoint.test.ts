@@ -4,7 +4,7 @@ import { createLogger } from '@servicedeck/core';
 import sodium from 'libsodium-wrappers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../src/index.js';
-import { startDeck } from './support/deck.js';
+import { startDeck } from '../../../tests/support/deck.js';
 import {
   ADMIN_ID,
   autocompletePayload,

@@ -18,7 +18,7 @@ import type { Database } from '../persistence/database.js';
 import { jsonColumn } from '../persistence/json-column.js';
 import { type ConfigProblem, checkConfig } from '../schema.js';
 import { withTimeout } from '../timeout.js';
-import type { JsonObject, JsonValue, ServiceMetadata } from '../types.js';
+import type { ConfigSchema, JsonObject, JsonValue, ServiceMetadata } from '../types.js';
 import {
   type ConfigChange,
   declaredKeys,
@@ -68,6 +68,8 @@ export interface ServiceConfigView {
   readonly pendingRestart: boolean;
   /** Why the effective configuration is invalid ("not configured"), if it is. */
   readonly problems: readonly ConfigProblem[];
+  /** The service's configuration schema (secrets are `writeOnly`), for forms; null when it has none. */
+  readonly schema: ConfigSchema | null;
 }
 
 /** How an accepted change reached the service. */
@@ -351,6 +353,7 @@ export class Configuration {
       liveConfig: metadata.liveConfig,
       pendingRestart: appliedVersion !== undefined && appliedVersion < version,
       problems: resolved.problems,
+      schema: metadata.configSchema,
     };
   }
 

@@ -12,7 +12,7 @@ import {
   ServiceRegistryManager,
 } from '@servicedeck/core';
 import { afterEach } from 'vitest';
-import { createTestDatabase, type Dialect, type TestDatabase } from '../../../../tests/support/databases.js';
+import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
 /** A service whose health the test sets. */
 export class TestService implements ServiceInterface {
@@ -118,6 +118,8 @@ export async function startDeck(
   dialect: Dialect,
   services: Record<string, TestService> = botServices(),
   disabled: readonly string[] = [],
+  /** Follow the change feed (polling every 100 ms), so `change` events are emitted. */
+  options: { readonly sync?: boolean } = {},
 ): Promise<Deck> {
   const db = await createTestDatabase(dialect);
   const logs: LogRecord[] = [];
@@ -127,7 +129,7 @@ export async function startDeck(
     config: { cwd: db.dir, env: {} },
     processHealth: false,
     health: { schedule: false, cacheTtlMs: 0 },
-    sync: { enabled: false },
+    sync: options.sync ? { pollIntervalMs: 100 } : { enabled: false },
     logger: createLogger({ sink: (record) => logs.push(record), level: 'debug' }),
   });
   for (const service of Object.values(services)) manager.registerService(service);

@@ -1,0 +1,154 @@
+/**
+ * Who is asking. Browsers hold a session (an http-only cookie) opened with a one-time login token printed
+ * at start; automation sends an API token (`Authorization: Bearer sdk_…`) whose scope is read or manage.
+ * Browser requests that change something also carry the session's CSRF token in `x-csrf-token`.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** What an identity may do. */
+export type AccessLevel = 'read' | 'manage';
+
+/** An authenticated caller. */
+export interface Identity {
+  /** Who, for the audit log: the session's user, or `token:<name>`. */
+  readonly actor: string;
+  readonly level: AccessLevel;
+  readonly via: 'session' | 'token';
+  /** The session's CSRF token (sessions only). */
+  readonly csrfToken?: string;
+  /** The session's id (sessions only). */
+  readonly sessionId?: string;
+}
+
+/** A browser session. */
+export interface Session {
+  readonly id: string;
+  readonly actor: string;
+  readonly level: AccessLevel;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  expiresAt: number;
+}
+
+const random = (): string => randomBytes(32).toString('base64url');
+
+/** Equal strings, compared in constant time. */
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Sessions in memory: they end at expiry, at logout, when revoked, and when the process stops. */
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+
+  public constructor(private readonly ttlMs: number) {}
+
+  /** Opens a session. */
+  public open(actor: string, level: AccessLevel, now = Date.now()): Session {
+    this.sweep(now);
+    const session: Session = {
+      id: random(),
+      actor,
+      level,
+      csrfToken: random(),
+      createdAt: now,
+      expiresAt: now + this.ttlMs,
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The live session with this id (its expiry slides forward), or undefined. */
+  public get(id: string, now = Date.now()): Session | undefined {
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    if (session.expiresAt <= now) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    session.expiresAt = now + this.ttlMs;
+    return session;
+  }
+
+  /** Ends one session. */
+  public close(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  /** Ends every session of `actor` (their access was removed); returns how many. */
+  public closeAllOf(actor: string): number {
+    let closed = 0;
+    for (const [id, session] of this.sessions) {
+      if (session.actor === actor) {
+        this.sessions.delete(id);
+        closed += 1;
+      }
+    }
+    return closed;
+  }
+
+  /** How many sessions are open. */
+  public get size(): number {
+    return this.sessions.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [id, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(id);
+  }
+}
+
+/**
+ * One-time login tokens: printed at start (and on demand), each opens one session and is then spent.
+ * They expire after `ttlMs`.
+ */
+export class LoginTokens {
+  private readonly tokens = new Map<string, number>();
+
+  public constructor(private readonly ttlMs: number) {}
+
+  /** A new token. */
+  public issue(now = Date.now()): string {
+    const token = random();
+    this.tokens.set(token, now + this.ttlMs);
+    return token;
+  }
+
+  /** Spends the token: true when it was valid (and now is not). */
+  public redeem(token: string, now = Date.now()): boolean {
+    for (const [known, expiresAt] of this.tokens) {
+      if (sameSecret(known, token)) {
+        this.tokens.delete(known);
+        return expiresAt > now;
+      }
+    }
+    return false;
+  }
+}
+
+/** A sliding-window limit: `limit` requests per `windowMs` per key. */
+export class RateLimiter {
+  private readonly hits = new Map<string, number[]>();
+
+  public constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Counts a request; returns the milliseconds to wait when over the limit, else 0. */
+  public take(key: string, now = Date.now()): number {
+    const since = now - this.windowMs;
+    const recent = (this.hits.get(key) ?? []).filter((at) => at > since);
+    if (recent.length >= this.limit) {
+      this.hits.set(key, recent);
+      return (recent[0] as number) + this.windowMs - now;
+    }
+    recent.push(now);
+    this.hits.set(key, recent);
+    if (this.hits.size > 10_000) {
+      for (const [k, times] of this.hits) if ((times.at(-1) ?? 0) <= since) this.hits.delete(k);
+    }
+    return 0;
+  }
+}

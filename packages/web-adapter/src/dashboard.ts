@@ -1,0 +1,643 @@
+/**
+ * The web adapter: a Fastify 5 server with the HTTP API, the live event stream, Prometheus metrics and
+ * the OpenAPI document, secured by sessions (opened with a one-time login token) and API tokens.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import { createLogger, describeError, type Logger, type ServiceRegistryManager } from '@servicedeck/core';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import {
+  type AccessLevel,
+  type Identity,
+  LoginTokens,
+  RateLimiter,
+  SessionStore,
+  sameSecret,
+} from './auth.js';
+import { ERROR_SCHEMA, errorResponse, type FieldProblem, HttpError } from './errors.js';
+import { EventJournal, type LiveEventType } from './events.js';
+import { METRICS_CONTENT_TYPE, Metrics } from './metrics.js';
+import { openApiDocument, type RouteDoc } from './openapi.js';
+import { type RouteAccess, registerApiRoutes } from './routes.js';
+import { SESSION } from './schemas.js';
+
+/** The name of the session cookie. */
+export const SESSION_COOKIE = 'servicedeck_session';
+
+/** Options of a {@link WebDashboard}. */
+export interface WebDashboardOptions {
+  /** Interface to listen on (default 127.0.0.1). Without OAuth, only loopback addresses are allowed. */
+  readonly host?: string;
+  /** Port (default 4600; 0 picks a free one). */
+  readonly port?: number;
+  /** The URL people reach the dashboard at (default `http://<host>:<port>`); https makes cookies Secure. */
+  readonly publicUrl?: string;
+  /** Name recorded in the audit log for sessions opened with a login token (default `owner`). */
+  readonly ownerName?: string;
+  /** Session lifetime without use, in milliseconds (default 12 hours). */
+  readonly sessionTtlMs?: number;
+  /** How long a login token stays valid, in milliseconds (default 15 minutes). */
+  readonly loginTokenTtlMs?: number;
+  /** Requests per minute per caller (default 1 200), management actions (30), checks on demand (20). */
+  readonly rateLimits?: { readonly api?: number; readonly manage?: number; readonly check?: number };
+  /** Serve `/metrics` without authentication (default false: a read token or session is needed). */
+  readonly publicMetrics?: boolean;
+  /** Events kept for clients that reconnect (default 10 000). */
+  readonly eventCapacity?: number;
+  /** The built web UI's directory (default: the package's `dist/ui`). */
+  readonly uiDir?: string;
+  /** Trust `X-Forwarded-For` from a reverse proxy (default false). */
+  readonly trustProxy?: boolean;
+  readonly logger?: Logger;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Where the build puts the web UI: `dist/ui` next to `src` and `dist`. */
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../dist/ui/', import.meta.url));
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+/** Whether `host` is a loopback address or name. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+/** Fastify's validation errors as field problems (JSON Pointers into the request). */
+function validationFields(error: FastifyError): FieldProblem[] {
+  const where = error.validationContext ?? 'body';
+  return (error.validation ?? []).map((problem) => {
+    const params = problem.params as { missingProperty?: string; additionalProperty?: string };
+    const extra = params.missingProperty ?? params.additionalProperty;
+    const path = `/${where}${problem.instancePath}${extra ? `/${extra}` : ''}`;
+    const message =
+      problem.keyword === 'additionalProperties'
+        ? `${extra} is not a known field`
+        : problem.keyword === 'required'
+          ? `${extra} is required`
+          : (problem.message ?? 'is invalid');
+    return { path, message };
+  });
+}
+
+/** servicedeck's web dashboard and HTTP API. */
+export class WebDashboard {
+  /** The Fastify instance (for `inject` in tests, or to add routes). */
+  public readonly app: FastifyInstance;
+  public readonly journal: EventJournal;
+  public readonly metrics: Metrics;
+  private readonly sessions: SessionStore;
+  private readonly loginTokens: LoginTokens;
+  private readonly limits: Record<'api' | 'manage' | 'check' | 'login', RateLimiter>;
+  private readonly logger: Logger;
+  private readonly routes: RouteDoc[] = [];
+  private readonly listCache = new Map<string, { body: string; etag: string }>();
+  private readonly invalidate = (): void => this.listCache.clear();
+  private readonly assets = new Map<string, Buffer>();
+  private started = false;
+
+  public constructor(
+    private readonly manager: ServiceRegistryManager,
+    private readonly options: WebDashboardOptions = {},
+  ) {
+    this.logger = options.logger ?? createLogger({ bindings: { adapter: 'web' } });
+    this.sessions = new SessionStore(options.sessionTtlMs ?? 12 * 3_600_000);
+    this.loginTokens = new LoginTokens(options.loginTokenTtlMs ?? 15 * 60_000);
+    this.limits = {
+      api: new RateLimiter(options.rateLimits?.api ?? 1_200, 60_000),
+      manage: new RateLimiter(options.rateLimits?.manage ?? 30, 60_000),
+      check: new RateLimiter(options.rateLimits?.check ?? 20, 60_000),
+      login: new RateLimiter(10, 60_000),
+    };
+    this.journal = new EventJournal(manager, {
+      logger: this.logger,
+      ...(options.eventCapacity === undefined ? {} : { capacity: options.eventCapacity }),
+    });
+    this.metrics = new Metrics(manager);
+    this.app = Fastify({
+      logger: false,
+      trustProxy: options.trustProxy ?? false,
+      bodyLimit: 256 * 1024,
+      ajv: {
+        customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+      },
+    });
+    this.app.addHook('onRoute', (route) => {
+      if (!route.schema || route.url.startsWith('*')) return;
+      const access = (route.config as { servicedeck?: RouteAccess } | undefined)?.servicedeck?.access;
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        this.routes.push({
+          method,
+          url: route.url,
+          schema: { ...(route.schema as RouteDoc['schema']), ...(access ? { access } : {}) },
+        });
+      }
+    });
+    void this.app.register(cookie);
+    this.app.addHook('onRequest', async (_request, reply) => {
+      reply.headers(SECURITY_HEADERS);
+    });
+    this.app.addHook('preHandler', (request, reply) => this.guard(request, reply));
+    this.app.setErrorHandler((error: FastifyError, request, reply) => this.fail(error, request, reply));
+    this.app.setNotFoundHandler((request, reply) =>
+      this.fail(
+        new HttpError(
+          404,
+          'SD_ERR_ROUTE_NOT_FOUND',
+          `No route ${request.method} ${request.url.split('?')[0]}.`,
+          'See /api/openapi.json for the routes.',
+        ),
+        request,
+        reply,
+      ),
+    );
+    this.registerRoutes();
+  }
+
+  /** Starts following the manager's events (call before serving). */
+  public async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.journal.start();
+    this.metrics.start();
+    for (const event of ['statusChange', 'check', 'change'] as const)
+      this.manager.events.on(event, this.invalidate);
+    await this.app.ready();
+  }
+
+  /**
+   * Starts and listens. Without OAuth the dashboard listens on loopback only: a login token printed by the
+   * host opens a session.
+   *
+   * @returns the URL it listens on.
+   */
+  public async listen(): Promise<string> {
+    const host = this.options.host ?? '127.0.0.1';
+    if (!isLoopback(host)) {
+      throw new HttpError(
+        500,
+        'SD_ERR_INTERNAL',
+        `The dashboard may listen on ${host} only with Discord login (OAuth) configured.`,
+        'Listen on 127.0.0.1 (the default) and reach it through an SSH tunnel or a reverse proxy on the same host.',
+      );
+    }
+    await this.start();
+    await this.app.listen({ host, port: this.options.port ?? 4600 });
+    const address = this.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : (this.options.port ?? 4600);
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  /** A one-time login token; open `<url>/login?token=<token>` to get a session. */
+  public issueLoginToken(): string {
+    return this.loginTokens.issue();
+  }
+
+  /** Ends every session of a user whose access was removed; returns how many. */
+  public endSessionsOf(actor: string): number {
+    return this.sessions.closeAllOf(actor);
+  }
+
+  /** Stops serving, closes the live streams, stops following the manager. */
+  public async close(): Promise<void> {
+    for (const event of ['statusChange', 'check', 'change'] as const)
+      this.manager.events.off(event, this.invalidate);
+    await this.journal.stop();
+    this.metrics.stop();
+    await this.app.close();
+  }
+
+  /** The OpenAPI 3.1 document of the routes. */
+  public openApi(): Record<string, unknown> {
+    return openApiDocument(this.routes, this.options.publicUrl);
+  }
+
+  // ── Requests ────────────────────────────────────────────────────────────────────────────────────────
+
+  private async identify(request: FastifyRequest): Promise<Identity | undefined> {
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const info = match ? await this.manager.authenticateApiToken(match[1] as string) : undefined;
+      if (!info) {
+        throw new HttpError(
+          401,
+          'SD_ERR_UNAUTHENTICATED',
+          'The API token is not valid (unknown, revoked, or not of the form "Bearer sdk_…").',
+          'Create a token on the dashboard (API tokens) and send it as "Authorization: Bearer sdk_…".',
+        );
+      }
+      return { actor: `token:${info.name}`, level: info.scope, via: 'token' };
+    }
+    const sessionId = request.cookies[SESSION_COOKIE];
+    const session = sessionId ? this.sessions.get(sessionId) : undefined;
+    if (!session) return undefined;
+    return {
+      actor: session.actor,
+      level: session.level,
+      via: 'session',
+      csrfToken: session.csrfToken,
+      sessionId: session.id,
+    };
+  }
+
+  private async guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const rule = request.routeOptions.config.servicedeck;
+    if (!rule) return;
+    const identity = await this.identify(request);
+    if (identity) request.identity = identity;
+    this.limit('api', identity?.actor ?? `ip:${request.ip}`);
+    if (rule.access === 'public') return;
+    if (!identity) {
+      throw new HttpError(
+        401,
+        'SD_ERR_UNAUTHENTICATED',
+        'Log in first: this needs a session or an API token.',
+        'Open the login link servicedeck printed at start, or send "Authorization: Bearer sdk_…".',
+      );
+    }
+    if (identity.via === 'session' && !SAFE_METHODS.has(request.method)) this.checkCsrf(request, identity);
+    if (rule.access === 'manage' && identity.level !== 'manage') {
+      const reason = 'Managing services needs the manage permission (a manage token, or a manager session).';
+      await this.manager
+        .recordRefusal({
+          actor: identity.actor,
+          adapter: 'web',
+          origin: request.ip,
+          action: rule.action ?? `${request.method} ${request.routeOptions.url}`,
+          serviceId: (request.params as { id?: string } | undefined)?.id ?? null,
+          reason,
+        })
+        .catch((error: unknown) => this.logger.warn('refusal not audited', { error: describeError(error) }));
+      throw new HttpError(
+        403,
+        'SD_ERR_FORBIDDEN',
+        reason,
+        'Ask the bot owner for a manage token or manager access.',
+      );
+    }
+    if (rule.bucket) this.limit(rule.bucket, identity.actor);
+    void reply;
+  }
+
+  private checkCsrf(request: FastifyRequest, identity: Identity): void {
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== 'null') {
+      let host: string | undefined;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        host = undefined;
+      }
+      if (host !== request.headers.host) {
+        throw new HttpError(
+          403,
+          'SD_ERR_CSRF',
+          `Requests from ${origin} may not change anything here.`,
+          'Use the dashboard itself.',
+        );
+      }
+    }
+    const sent = request.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !identity.csrfToken || !sameSecret(sent, identity.csrfToken)) {
+      throw new HttpError(
+        403,
+        'SD_ERR_CSRF',
+        'The request has no valid CSRF token.',
+        'Send the csrfToken of GET /api/session in the x-csrf-token header.',
+      );
+    }
+  }
+
+  private limit(bucket: keyof WebDashboard['limits'], key: string): void {
+    const waitMs = this.limits[bucket].take(key);
+    if (waitMs > 0) {
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      throw new HttpError(
+        429,
+        'SD_ERR_RATE_LIMITED',
+        bucket === 'api'
+          ? 'Too many requests.'
+          : `Too many ${bucket === 'check' ? 'checks' : bucket === 'login' ? 'login attempts' : 'changes'} in a minute.`,
+        `Try again in ${seconds} s.`,
+        [],
+        { 'retry-after': String(seconds) },
+      );
+    }
+  }
+
+  private fail(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    let failure: unknown = error;
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      const fields = validationFields(fastifyError);
+      failure = new HttpError(
+        400,
+        'SD_ERR_REQUEST_INVALID',
+        `The request is invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}.`,
+        'Fix the fields listed and send it again; see /api/openapi.json.',
+        fields,
+      );
+    } else if (
+      !(error instanceof HttpError) &&
+      typeof fastifyError.statusCode === 'number' &&
+      fastifyError.statusCode < 500
+    ) {
+      failure = new HttpError(
+        fastifyError.statusCode,
+        fastifyError.statusCode === 404 ? 'SD_ERR_ROUTE_NOT_FOUND' : 'SD_ERR_REQUEST_INVALID',
+        error.message,
+        'See /api/openapi.json for what each route accepts.',
+      );
+    }
+    const { status, body, headers } = errorResponse(failure);
+    if (status >= 500) {
+      this.logger.error('request failed', {
+        method: request.method,
+        url: request.url.split('?')[0],
+        error: describeError(error),
+      });
+    }
+    return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
+  }
+
+  // ── Routes ──────────────────────────────────────────────────────────────────────────────────────────
+
+  private sessionBody(identity: Identity): Record<string, unknown> {
+    return {
+      actor: identity.actor,
+      level: identity.level,
+      via: identity.via,
+      csrfToken: identity.csrfToken ?? null,
+    };
+  }
+
+  private setSessionCookie(reply: FastifyReply, id: string): void {
+    reply.setCookie(SESSION_COOKIE, id, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: (this.options.publicUrl ?? '').startsWith('https:'),
+      maxAge: Math.floor((this.options.sessionTtlMs ?? 12 * 3_600_000) / 1000),
+    });
+  }
+
+  private openSession(request: FastifyRequest, reply: FastifyReply, token: string): Identity {
+    this.limit('login', `ip:${request.ip}`);
+    if (!this.loginTokens.redeem(token)) {
+      throw new HttpError(
+        401,
+        'SD_ERR_UNAUTHENTICATED',
+        'The login token is not valid: it was used already, has expired, or is mistyped.',
+        'Get a new one: restart servicedeck, or run servicedeck web login on the host.',
+      );
+    }
+    const owner = this.options.ownerName ?? 'owner';
+    const session = this.sessions.open(owner, 'manage' as AccessLevel);
+    this.setSessionCookie(reply, session.id);
+    this.logger.info('dashboard session opened', { actor: owner, origin: request.ip });
+    return {
+      actor: session.actor,
+      level: session.level,
+      via: 'session',
+      csrfToken: session.csrfToken,
+      sessionId: session.id,
+    };
+  }
+
+  private registerRoutes(): void {
+    const app = this.app;
+    app.get(
+      '/api/session',
+      {
+        config: { servicedeck: { access: 'read' } },
+        schema: {
+          summary: 'Who am I',
+          description:
+            'The caller, its access, and (for a browser session) the CSRF token to send with changes.',
+          tags: ['session'],
+          response: { 200: SESSION, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+        },
+      },
+      async (request) => this.sessionBody(request.identity as Identity),
+    );
+    app.post(
+      '/api/session',
+      {
+        config: { servicedeck: { access: 'public' } },
+        schema: {
+          summary: 'Log in with a login token',
+          description: 'Redeems a one-time login token for a session cookie.',
+          tags: ['session'],
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['loginToken'],
+            properties: { loginToken: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
+          response: { 200: SESSION, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+        },
+      },
+      async (request, reply) =>
+        this.sessionBody(
+          this.openSession(request, reply, (request.body as { loginToken: string }).loginToken),
+        ),
+    );
+    app.delete(
+      '/api/session',
+      {
+        config: { servicedeck: { access: 'read' } },
+        schema: {
+          summary: 'Log out',
+          tags: ['session'],
+          response: { 204: { type: 'null' }, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+        },
+      },
+      async (request, reply) => {
+        const identity = request.identity as Identity;
+        if (identity.sessionId) this.sessions.close(identity.sessionId);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send();
+      },
+    );
+    app.get(
+      '/login',
+      {
+        config: { servicedeck: { access: 'public' } },
+        schema: {
+          summary: 'Log in with the printed link',
+          description:
+            'Redeems the login token of the link servicedeck printed and redirects to the dashboard.',
+          tags: ['session'],
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['token'],
+            properties: { token: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
+          response: { 303: { type: 'null' }, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+        },
+      },
+      async (request, reply) => {
+        this.openSession(request, reply, (request.query as { token: string }).token);
+        return reply.code(303).header('location', '/').send();
+      },
+    );
+
+    registerApiRoutes(app, {
+      manager: this.manager,
+      listBody: async (key, compute) => {
+        const cached = this.listCache.get(key);
+        if (cached) return cached;
+        const value = await compute();
+        const body = JSON.stringify(value);
+        const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+        if (this.listCache.size > 100) this.listCache.clear();
+        this.listCache.set(key, entry);
+        return entry;
+      },
+    });
+
+    app.get(
+      '/api/events',
+      {
+        config: { servicedeck: { access: 'read' } },
+        schema: {
+          summary: 'Live events (Server-Sent Events)',
+          description:
+            'status, check, change (toggles and settings, from any process) and audit events. Reconnect with Last-Event-ID (or ?lastEventId=) to get what was missed; a reset event means: reload the state.',
+          tags: ['events'],
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              types: {
+                type: 'string',
+                pattern: '^(status|check|change|audit)(,(status|check|change|audit))*$',
+              },
+              lastEventId: { type: 'string', maxLength: 64 },
+            },
+          },
+          produces: ['text/event-stream'],
+          response: { 200: { type: 'string' }, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+        },
+      },
+      (request, reply) => {
+        const query = request.query as { types?: string; lastEventId?: string };
+        const types = new Set((query.types ?? 'status,check,change,audit').split(',') as LiveEventType[]);
+        const header = request.headers['last-event-id'];
+        const lastEventId = typeof header === 'string' ? header : query.lastEventId;
+        reply.hijack();
+        const response = reply.raw;
+        response.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        this.journal.follow(response, lastEventId, types);
+      },
+    );
+
+    app.get(
+      '/metrics',
+      {
+        config: { servicedeck: { access: this.options.publicMetrics ? 'public' : 'read' } },
+        schema: {
+          summary: 'Prometheus metrics',
+          description:
+            'Per-service status and enabled state, check latencies and outcomes, toggles, config changes, event-loop delay.',
+          tags: ['metrics'],
+          produces: [METRICS_CONTENT_TYPE],
+          response: { 200: { type: 'string' }, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+        },
+      },
+      async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await this.metrics.render()),
+    );
+
+    // The web UI: its files, and index.html for the app's own paths (/services/github…).
+    const ui = async (file: string, reply: FastifyReply): Promise<FastifyReply> => {
+      const root = this.options.uiDir ?? DEFAULT_UI_DIR;
+      const full = path.resolve(root, file);
+      if (!full.startsWith(path.resolve(root) + path.sep)) {
+        throw new HttpError(404, 'SD_ERR_ROUTE_NOT_FOUND', `No file ${file}.`);
+      }
+      let content = this.assets.get(full);
+      if (!content) {
+        try {
+          content = await readFile(full);
+        } catch {
+          if (file === 'index.html') {
+            throw new HttpError(
+              503,
+              'SD_ERR_INTERNAL',
+              "The dashboard's web UI is not built, so only the API is served.",
+              'Build it with pnpm build (or npm start, which builds everything) and restart.',
+            );
+          }
+          throw new HttpError(404, 'SD_ERR_ROUTE_NOT_FOUND', `No file ${file}.`);
+        }
+        this.assets.set(full, content);
+      }
+      return reply
+        .type(CONTENT_TYPES[path.extname(full)] ?? 'application/octet-stream')
+        .header('cache-control', file === 'index.html' ? 'no-cache' : 'public, max-age=3600')
+        .send(content);
+    };
+    app.get('/assets/*', { config: { servicedeck: { access: 'public' } } }, (request, reply) =>
+      ui(`assets/${(request.params as { '*': string })['*']}`, reply),
+    );
+    for (const page of ['/', '/services', '/services/*', '/graph', '/audit', '/tokens', '/login-required']) {
+      app.get(page, { config: { servicedeck: { access: 'public' } } }, (_request, reply) =>
+        ui('index.html', reply),
+      );
+    }
+
+    app.get(
+      '/api/openapi.json',
+      {
+        config: { servicedeck: { access: 'public' } },
+        schema: {
+          summary: 'This document',
+          tags: ['meta'],
+          response: { 200: { type: 'object', additionalProperties: true } },
+        },
+      },
+      async () => this.openApi(),
+    );
+  }
+}
