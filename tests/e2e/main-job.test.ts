@@ -36,7 +36,7 @@ interface Running {
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO,
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', SERVICEDECK_WEB_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -111,7 +111,7 @@ function cli(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', ...env },
+      env: { ...process.env, NO_COLOR: '1', SERVICEDECK_WEB_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

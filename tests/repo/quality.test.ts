@@ -19,6 +19,7 @@ function packageDirs(): string[] {
     'packages/cli',
     'packages/plugin-kit',
     'packages/discord-adapter',
+    'packages/web-adapter',
     'examples/bot',
   ];
   for (const plugin of readdirSync(path.join(REPO, 'packages/plugins')))

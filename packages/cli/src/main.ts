@@ -443,6 +443,105 @@ ${MANAGEMENT_EXIT_CODES}`,
       }, quiet),
     );
 
+  const web = program
+    .command('web')
+    .description('the web dashboard that servicedeck up serves')
+    .addHelpText('after', helpAfter('', ['servicedeck web login']));
+
+  web
+    .command('login')
+    .description('print a one-time login link to the dashboard (for a running servicedeck up)')
+    .option('--json', 'print { url, token, validMinutes }')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `The link opens a session as your OS user (with the manage permission) in the dashboard that
+servicedeck up serves on SERVICEDECK_WEB_HOST:SERVICEDECK_WEB_PORT (or SERVICEDECK_WEB_PUBLIC_URL). It works
+once, within 15 minutes, and is audited as login.create.
+${MANAGEMENT_EXIT_CODES}`,
+        [
+          'servicedeck web login',
+          'SERVICEDECK_WEB_PUBLIC_URL=https://deck.example.org servicedeck web login',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, options: { json?: boolean }) => {
+        const { webLogin } = await import('./commands/web.js');
+        return webLogin(context, options);
+      }, quiet),
+    );
+
+  const tokens = program
+    .command('tokens')
+    .description('API tokens for automation (the dashboard HTTP API, Prometheus)')
+    .addHelpText(
+      'after',
+      helpAfter('', ['servicedeck tokens create grafana --scope read', 'servicedeck tokens list']),
+    );
+
+  tokens
+    .command('create')
+    .argument('<name>', 'what uses it (grafana, deploy…)')
+    .description('create an API token; it is printed once, on standard output')
+    .addOption(
+      new Option('--scope <scope>', 'read: look only; manage: also enable, disable, configure')
+        .choices(['read', 'manage'])
+        .makeOptionMandatory(),
+    )
+    .option('--json', 'print { token, info }')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `Only a hash of the token is stored: store it when it is printed. Send it as
+"Authorization: Bearer <token>". Audited as token.create.
+${MANAGEMENT_EXIT_CODES}`,
+        [
+          'servicedeck tokens create deploy --scope manage --json',
+          'TOKEN=$(servicedeck tokens create grafana --scope read)',
+        ],
+      ),
+    )
+    .action(
+      runCommand(async (context, name: string, options: { scope: 'read' | 'manage'; json?: boolean }) => {
+        const { createToken } = await import('./commands/web.js');
+        return createToken(context, name, options);
+      }, quiet),
+    );
+
+  tokens
+    .command('list')
+    .description('list API tokens with their scope and last use (never the tokens)')
+    .option(
+      '--json',
+      'print a JSON array of { id, name, scope, prefix, createdBy, createdAt, lastUsedAt, revokedAt }',
+    )
+    .addHelpText(
+      'after',
+      helpAfter(MANAGEMENT_EXIT_CODES, ['servicedeck tokens list', 'servicedeck tokens list --json']),
+    )
+    .action(
+      runCommand(async (context, options: { json?: boolean }) => {
+        const { listTokens } = await import('./commands/web.js');
+        return listTokens(context, options);
+      }, quiet),
+    );
+
+  tokens
+    .command('revoke')
+    .argument('<id>', 'the token id (servicedeck tokens list)', wholeNumber(1))
+    .description('revoke an API token: requests with it are refused from now on')
+    .addHelpText(
+      'after',
+      helpAfter(`Audited as token.revoke.\n${MANAGEMENT_EXIT_CODES}`, ['servicedeck tokens revoke 3']),
+    )
+    .action(
+      runCommand(async (context, id: number) => {
+        const { revokeToken } = await import('./commands/web.js');
+        return revokeToken(context, id);
+      }, quiet),
+    );
+
   program
     .command('audit')
     .argument('[id]', 'only entries about this service')

@@ -70,6 +70,13 @@ describe('servicedeck', () => {
       `$ printf '%s' "$NEW_KEY" | servicedeck keys rotate --new-key-stdin`,
     ],
     ['audit', 'Usage: servicedeck audit [options] [id]', '$ servicedeck audit --action config.update --json'],
+    ['web login', 'Usage: servicedeck web login [options]', '$ servicedeck web login'],
+    [
+      'tokens create',
+      'Usage: servicedeck tokens create [options] <name>',
+      '$ TOKEN=$(servicedeck tokens create grafana --scope read)',
+    ],
+    ['tokens revoke', 'Usage: servicedeck tokens revoke [options] <id>', '$ servicedeck tokens revoke 3'],
   ])('GIVEN --help on %s THEN it shows its usage and examples, exit 0', async (command, usage, example) => {
     const io = captureIo(dir);
     expect(await run(['node', 'servicedeck', ...command.split(' '), '--help'], io)).toBe(0);
@@ -98,7 +105,19 @@ describe('servicedeck', () => {
   it('GIVEN --help THEN every command is listed', async () => {
     const io = captureIo(dir);
     expect(await run(['node', 'servicedeck', '--help'], io)).toBe(0);
-    for (const command of ['up', 'health', 'list', 'status', 'enable', 'disable', 'config', 'keys', 'audit'])
+    for (const command of [
+      'up',
+      'health',
+      'list',
+      'status',
+      'enable',
+      'disable',
+      'config',
+      'keys',
+      'audit',
+      'web',
+      'tokens',
+    ])
       expect(io.out()).toMatch(new RegExp(`\\n  ${command} `));
   });
 
@@ -114,7 +133,7 @@ describe('servicedeck', () => {
     const io = captureIo(dir);
     expect(await run(['node', 'servicedeck', 'up'], io)).toBe(2);
     expect(io.err()).toBe(
-      `error SD_ERR_CONFIG_FILE_INVALID: Configuration file ${path.join(dir, 'servicedeck.config.json')} is invalid: "database" must be a non-empty string. Fix it (settings: database, root, plugins, services, logLevel, discord); see docs/configuration.md.\n`,
+      `error SD_ERR_CONFIG_FILE_INVALID: Configuration file ${path.join(dir, 'servicedeck.config.json')} is invalid: "database" must be a non-empty string. Fix it (settings: database, root, plugins, services, logLevel, discord, web); see docs/configuration.md.\n`,
     );
   });
 

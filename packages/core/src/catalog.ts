@@ -49,6 +49,8 @@ export {
   type ServiceDeckSettings,
   type SettingOrigin,
   type SettingOverrides,
+  WEB_ENV,
+  type WebSettings,
 } from './settings.js';
 export {
   type JsonObject,

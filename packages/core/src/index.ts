@@ -139,6 +139,7 @@ export {
   type ApiTokenInfo,
   type ApiTokenScope,
   type CreatedApiToken,
+  LOGIN_TOKEN_PREFIX,
 } from './persistence/token-store.js';
 export {
   PROCESS_SERVICE_ID,
@@ -156,6 +157,8 @@ export {
   type ServiceDeckSettings,
   type SettingOrigin,
   type SettingOverrides,
+  WEB_ENV,
+  type WebSettings,
 } from './settings.js';
 export { ChangeFeed, type ChangeFeedOptions } from './sync/change-feed.js';
 export {

@@ -1044,6 +1044,28 @@ export class ServiceRegistryManager {
     return this.tokenStores('check an API token')[0].authenticate(token);
   }
 
+  /**
+   * A one-time login link token for the dashboard (`servicedeck web login`): valid for one session, for
+   * a limited time. Audited as `login.create`.
+   */
+  public async createLoginToken(options: Actor): Promise<string> {
+    const [tokens, audit] = this.tokenStores('create a login token');
+    const token = await tokens.createLogin(options.actor);
+    await audit.record({ ...actorOf(options), action: 'login.create', result: 'ok' });
+    return token;
+  }
+
+  /**
+   * Spends a login token: who created it, when it was valid (unused, younger than `ttlMs`), else
+   * undefined. A token is spent by its first use, valid or not.
+   */
+  public async redeemLoginToken(
+    token: string,
+    ttlMs = 15 * 60_000,
+  ): Promise<{ createdBy: string } | undefined> {
+    return this.tokenStores('check a login token')[0].redeemLogin(token, ttlMs);
+  }
+
   private tokenStores(doing: string): [ApiTokenStore, AuditStore] {
     this.assertRunning(doing);
     if (!this.tokens || !this.audit) throw this.stateError(doing);

@@ -24,6 +24,8 @@ export interface ServiceDeckSettings {
   readonly logLevel: LogLevel;
   /** The Discord bot `servicedeck up` connects (its token is null when none is configured). */
   readonly discord: DiscordSettings;
+  /** The web dashboard `servicedeck up` serves. */
+  readonly web: WebSettings;
   /** The configuration file that was read, if any. */
   readonly configFile: string | null;
   /** Where each setting came from (`flag`, `env`, `file`, `default`). */
@@ -59,6 +61,18 @@ export interface DiscordSettings {
   readonly readers: DiscordAllowlist;
 }
 
+/** The web dashboard and HTTP API `servicedeck up` serves. */
+export interface WebSettings {
+  /** Whether `servicedeck up` serves it (default true). */
+  readonly enabled: boolean;
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host: string;
+  /** Port (default 4600; 0 picks a free one). */
+  readonly port: number;
+  /** The URL people reach it at, when behind a reverse proxy (https makes its cookies Secure). */
+  readonly publicUrl: string | null;
+}
+
 /** Where a setting's value came from. */
 export type SettingOrigin = 'flag' | 'env' | 'file' | 'default';
 
@@ -83,6 +97,14 @@ export const SETTINGS_ENV = {
   configFile: 'SERVICEDECK_CONFIG',
 } as const;
 
+/** Environment variables of the web dashboard. */
+export const WEB_ENV = {
+  enabled: 'SERVICEDECK_WEB',
+  host: 'SERVICEDECK_WEB_HOST',
+  port: 'SERVICEDECK_WEB_PORT',
+  publicUrl: 'SERVICEDECK_WEB_PUBLIC_URL',
+} as const;
+
 /** Environment variables of the Discord bot `servicedeck up` connects (lists are comma-separated). */
 export const DISCORD_ENV = {
   token: 'SERVICEDECK_DISCORD_TOKEN',
@@ -97,7 +119,17 @@ export const DISCORD_ENV = {
 } as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-const FILE_KEYS = ['$schema', 'database', 'root', 'plugins', 'services', 'logLevel', 'discord'] as const;
+const FILE_KEYS = [
+  '$schema',
+  'database',
+  'root',
+  'plugins',
+  'services',
+  'logLevel',
+  'discord',
+  'web',
+] as const;
+const WEB_FILE_KEYS = ['enabled', 'host', 'port', 'publicUrl'] as const;
 const DISCORD_FILE_KEYS = [
   'guildId',
   'alertsChannelId',
@@ -123,7 +155,15 @@ interface FileDiscord {
   readers?: FileAllowlist;
 }
 
+interface FileWeb {
+  enabled?: boolean;
+  host?: string;
+  port?: number;
+  publicUrl?: string;
+}
+
 interface FileSettings {
+  web?: FileWeb;
   database?: string;
   root?: string;
   plugins?: string[];
@@ -134,6 +174,36 @@ interface FileSettings {
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const validPort = (value: unknown): boolean =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65_535;
+const validUrl = (value: unknown): boolean => {
+  if (typeof value !== 'string') return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** The mistakes in the file's `web` section. */
+function webFileProblems(value: unknown): string[] {
+  if (!isObject(value)) return ['"web" must be an object'];
+  const problems: string[] = [];
+  for (const key of Object.keys(value)) {
+    if (!(WEB_FILE_KEYS as readonly string[]).includes(key))
+      problems.push(`"web.${key}" is not a setting (${WEB_FILE_KEYS.join(', ')})`);
+  }
+  if (value.enabled !== undefined && typeof value.enabled !== 'boolean')
+    problems.push('"web.enabled" must be true or false');
+  if (value.host !== undefined && (typeof value.host !== 'string' || value.host === ''))
+    problems.push('"web.host" must be a non-empty string');
+  if (value.port !== undefined && !validPort(value.port))
+    problems.push('"web.port" must be an integer from 0 to 65535');
+  if (value.publicUrl !== undefined && !validUrl(value.publicUrl))
+    problems.push('"web.publicUrl" must be an http or https URL');
+  return problems;
+}
 
 /** The mistakes in the file's `discord` section. */
 function discordFileProblems(value: unknown): string[] {
@@ -236,6 +306,7 @@ async function readConfigFile(file: string, required: boolean): Promise<FileSett
     problems.push(`"logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
   }
   if (raw.discord !== undefined) problems.push(...discordFileProblems(raw.discord));
+  if (raw.web !== undefined) problems.push(...webFileProblems(raw.web));
   if (problems.length > 0) throw invalidFile(file, problems.join('; '));
   return raw as FileSettings;
 }
@@ -245,6 +316,41 @@ function splitList(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** Resolves the web settings from the environment over the file. */
+function resolveWeb(env: NodeJS.ProcessEnv, file: FileWeb | undefined): WebSettings {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  let enabled = file?.enabled ?? true;
+  const switchValue = value(WEB_ENV.enabled);
+  if (switchValue !== undefined) {
+    if (/^(on|true|1|yes)$/i.test(switchValue)) enabled = true;
+    else if (/^(off|false|0|no)$/i.test(switchValue)) enabled = false;
+    else problems.push(`${WEB_ENV.enabled}="${switchValue}" is neither on nor off`);
+  }
+  let port = file?.port ?? 4600;
+  const portValue = value(WEB_ENV.port);
+  if (portValue !== undefined) {
+    if (/^\d+$/.test(portValue) && validPort(Number(portValue))) port = Number(portValue);
+    else problems.push(`${WEB_ENV.port}="${portValue}" is not a port (0 to 65535)`);
+  }
+  const publicUrl = value(WEB_ENV.publicUrl) ?? file?.publicUrl ?? null;
+  if (publicUrl !== null && !validUrl(publicUrl))
+    problems.push(`${WEB_ENV.publicUrl}="${publicUrl}" is not an http or https URL`);
+  if (problems.length > 0) {
+    throw new ServiceDeckError(
+      'SD_ERR_CONFIG_FILE_INVALID',
+      `Web settings are invalid: ${problems.join('; ')}.`,
+      {
+        hint: 'See docs/configuration.md#the-web-dashboard.',
+      },
+    );
+  }
+  return { enabled, host: value(WEB_ENV.host) ?? file?.host ?? '127.0.0.1', port, publicUrl };
 }
 
 /** Resolves the Discord settings from the environment over the file; refuses ids that are not ids. */
@@ -382,6 +488,7 @@ export async function resolveSettings(
     services,
     logLevel,
     discord: resolveDiscord(env, file?.discord),
+    web: resolveWeb(env, file?.web),
     configFile: file ? configFile : null,
     origins: {
       database: databaseOrigin,

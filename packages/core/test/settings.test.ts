@@ -78,7 +78,7 @@ describe('resolveSettings', () => {
     await writeFile(file, JSON.stringify({ databse: 'x', plugins: 'a', logLevel: 'loud' }));
     await expect(resolveSettings({}, {}, dir)).rejects.toMatchObject({
       code: 'SD_ERR_CONFIG_FILE_INVALID',
-      message: `Configuration file ${file} is invalid: "databse" is not a setting; "plugins" must be an array of non-empty strings; "logLevel" must be one of debug, info, warn, error. Fix it (settings: database, root, plugins, services, logLevel, discord); see docs/configuration.md.`,
+      message: `Configuration file ${file} is invalid: "databse" is not a setting; "plugins" must be an array of non-empty strings; "logLevel" must be one of debug, info, warn, error. Fix it (settings: database, root, plugins, services, logLevel, discord, web); see docs/configuration.md.`,
     });
   });
 
@@ -188,6 +188,47 @@ describe('resolveSettings', () => {
         code: 'SD_ERR_CONFIG_FILE_INVALID',
         message:
           'Discord settings are invalid: SERVICEDECK_DISCORD_GUILD_ID="my-server" is not a Discord id (17 to 20 digits); SERVICEDECK_DISCORD_OWNERS holds "bob", which is not a Discord id (17 to 20 digits). Copy ids from Discord with Developer Mode on (right-click › Copy ID); see docs/configuration.md.',
+      });
+    });
+  });
+
+  describe('web', () => {
+    it('GIVEN nothing THEN the dashboard is on, on 127.0.0.1:4600', async () => {
+      expect((await resolveSettings({}, {}, dir)).web).toEqual({
+        enabled: true,
+        host: '127.0.0.1',
+        port: 4600,
+        publicUrl: null,
+      });
+    });
+
+    it('GIVEN the file and the environment THEN the environment wins; mistakes are listed', async () => {
+      await writeFile(
+        path.join(dir, 'servicedeck.config.json'),
+        JSON.stringify({ web: { port: 8080, publicUrl: 'https://deck.example' } }),
+      );
+      expect(
+        (await resolveSettings({}, { SERVICEDECK_WEB_PORT: '0', SERVICEDECK_WEB: 'off' }, dir)).web,
+      ).toEqual({
+        enabled: false,
+        host: '127.0.0.1',
+        port: 0,
+        publicUrl: 'https://deck.example',
+      });
+      await expect(
+        resolveSettings({}, { SERVICEDECK_WEB_PORT: '70000', SERVICEDECK_WEB: 'maybe' }, dir),
+      ).rejects.toMatchObject({
+        message:
+          'Web settings are invalid: SERVICEDECK_WEB="maybe" is neither on nor off; SERVICEDECK_WEB_PORT="70000" is not a port (0 to 65535). See docs/configuration.md#the-web-dashboard.',
+      });
+      await writeFile(
+        path.join(dir, 'servicedeck.config.json'),
+        JSON.stringify({ web: { port: 'x', listen: 1 } }),
+      );
+      await expect(resolveSettings({}, {}, dir)).rejects.toMatchObject({
+        message: expect.stringContaining(
+          '"web.listen" is not a setting (enabled, host, port, publicUrl); "web.port" must be an integer from 0 to 65535',
+        ),
       });
     });
   });

@@ -112,4 +112,23 @@ describe.each(DIALECTS)('API tokens on %s', async (dialect) => {
     const after = await m.auditLog({ afterId: mark?.id ?? 0 });
     expect(after.map((e) => e.action)).toEqual(['token.revoke']);
   });
+
+  it.skipIf(skip)(
+    'GIVEN a login token THEN it opens one session only, within its lifetime, and is never an API token',
+    async () => {
+      const m = await start();
+      const token = await m.createLoginToken({ actor: 'root', adapter: 'cli' });
+      expect(token).toMatch(/^sdl_[A-Za-z0-9_-]{43}$/);
+      expect(await m.authenticateApiToken(token)).toBeUndefined();
+      expect(await m.listApiTokens()).toEqual([]);
+      const [first, second] = await Promise.all([m.redeemLoginToken(token), m.redeemLoginToken(token)]);
+      expect([first, second].filter(Boolean)).toEqual([{ createdBy: 'root' }]);
+      expect(await m.redeemLoginToken(token)).toBeUndefined();
+
+      const old = await m.createLoginToken({ actor: 'root', adapter: 'cli' });
+      expect(await m.redeemLoginToken(old, -1)).toBeUndefined();
+      expect(await m.redeemLoginToken(old)).toBeUndefined();
+      expect((await m.auditLog({ action: 'login.create' })).map((e) => e.actor)).toEqual(['root', 'root']);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 /**
- * Who is asking. Browsers hold a session (an http-only cookie) opened with a one-time login token printed
- * at start; automation sends an API token (`Authorization: Bearer sdk_…`) whose scope is read or manage.
+ * Who is asking. Browsers hold a session (an http-only cookie) opened with a one-time login token (printed
+ * at start, or made by `servicedeck web login`); automation sends an API token (`Authorization: Bearer sdk_…`) whose scope is read or manage.
  * Browser requests that change something also carry the session's CSRF token in `x-csrf-token`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -96,34 +96,6 @@ export class SessionStore {
 
   private sweep(now: number): void {
     for (const [id, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(id);
-  }
-}
-
-/**
- * One-time login tokens: printed at start (and on demand), each opens one session and is then spent.
- * They expire after `ttlMs`.
- */
-export class LoginTokens {
-  private readonly tokens = new Map<string, number>();
-
-  public constructor(private readonly ttlMs: number) {}
-
-  /** A new token. */
-  public issue(now = Date.now()): string {
-    const token = random();
-    this.tokens.set(token, now + this.ttlMs);
-    return token;
-  }
-
-  /** Spends the token: true when it was valid (and now is not). */
-  public redeem(token: string, now = Date.now()): boolean {
-    for (const [known, expiresAt] of this.tokens) {
-      if (sameSecret(known, token)) {
-        this.tokens.delete(known);
-        return expiresAt > now;
-      }
-    }
-    return false;
   }
 }
 

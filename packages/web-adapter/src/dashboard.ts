@@ -8,21 +8,20 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import { createLogger, describeError, type Logger, type ServiceRegistryManager } from '@servicedeck/core';
+import {
+  type Actor,
+  createLogger,
+  describeError,
+  type Logger,
+  type ServiceRegistryManager,
+} from '@servicedeck/core';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import {
-  type AccessLevel,
-  type Identity,
-  LoginTokens,
-  RateLimiter,
-  SessionStore,
-  sameSecret,
-} from './auth.js';
+import { type AccessLevel, type Identity, RateLimiter, SessionStore, sameSecret } from './auth.js';
 import { ERROR_SCHEMA, errorResponse, type FieldProblem, HttpError } from './errors.js';
 import { EventJournal, type LiveEventType } from './events.js';
 import { METRICS_CONTENT_TYPE, Metrics } from './metrics.js';
@@ -41,7 +40,7 @@ export interface WebDashboardOptions {
   readonly port?: number;
   /** The URL people reach the dashboard at (default `http://<host>:<port>`); https makes cookies Secure. */
   readonly publicUrl?: string;
-  /** Name recorded in the audit log for sessions opened with a login token (default `owner`). */
+  /** Who sessions opened with {@link WebDashboard.issueLoginToken}'s default tokens act as (default `owner`). */
   readonly ownerName?: string;
   /** Session lifetime without use, in milliseconds (default 12 hours). */
   readonly sessionTtlMs?: number;
@@ -119,7 +118,6 @@ export class WebDashboard {
   public readonly journal: EventJournal;
   public readonly metrics: Metrics;
   private readonly sessions: SessionStore;
-  private readonly loginTokens: LoginTokens;
   private readonly limits: Record<'api' | 'manage' | 'check' | 'login', RateLimiter>;
   private readonly logger: Logger;
   private readonly routes: RouteDoc[] = [];
@@ -134,7 +132,6 @@ export class WebDashboard {
   ) {
     this.logger = options.logger ?? createLogger({ bindings: { adapter: 'web' } });
     this.sessions = new SessionStore(options.sessionTtlMs ?? 12 * 3_600_000);
-    this.loginTokens = new LoginTokens(options.loginTokenTtlMs ?? 15 * 60_000);
     this.limits = {
       api: new RateLimiter(options.rateLimits?.api ?? 1_200, 60_000),
       manage: new RateLimiter(options.rateLimits?.manage ?? 30, 60_000),
@@ -221,9 +218,14 @@ export class WebDashboard {
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
-  /** A one-time login token; open `<url>/login?token=<token>` to get a session. */
-  public issueLoginToken(): string {
-    return this.loginTokens.issue();
+  /**
+   * A one-time login token (stored hashed in the database, so `servicedeck web login` in another process
+   * makes them too); open `<url>/login?token=<token>` to get a session as `actor`.
+   */
+  public issueLoginToken(
+    actor: Actor = { actor: this.options.ownerName ?? 'owner', adapter: 'web' },
+  ): Promise<string> {
+    return this.manager.createLoginToken(actor);
   }
 
   /** Ends every session of a user whose access was removed; returns how many. */
@@ -415,20 +417,20 @@ export class WebDashboard {
     });
   }
 
-  private openSession(request: FastifyRequest, reply: FastifyReply, token: string): Identity {
+  private async openSession(request: FastifyRequest, reply: FastifyReply, token: string): Promise<Identity> {
     this.limit('login', `ip:${request.ip}`);
-    if (!this.loginTokens.redeem(token)) {
+    const login = await this.manager.redeemLoginToken(token, this.options.loginTokenTtlMs ?? 15 * 60_000);
+    if (!login) {
       throw new HttpError(
         401,
         'SD_ERR_UNAUTHENTICATED',
         'The login token is not valid: it was used already, has expired, or is mistyped.',
-        'Get a new one: restart servicedeck, or run servicedeck web login on the host.',
+        'Get a new link with servicedeck web login on the host (or restart servicedeck up).',
       );
     }
-    const owner = this.options.ownerName ?? 'owner';
-    const session = this.sessions.open(owner, 'manage' as AccessLevel);
+    const session = this.sessions.open(login.createdBy, 'manage' as AccessLevel);
     this.setSessionCookie(reply, session.id);
-    this.logger.info('dashboard session opened', { actor: owner, origin: request.ip });
+    this.logger.info('dashboard session opened', { actor: login.createdBy, origin: request.ip });
     return {
       actor: session.actor,
       level: session.level,
@@ -473,7 +475,7 @@ export class WebDashboard {
       },
       async (request, reply) =>
         this.sessionBody(
-          this.openSession(request, reply, (request.body as { loginToken: string }).loginToken),
+          await this.openSession(request, reply, (request.body as { loginToken: string }).loginToken),
         ),
     );
     app.delete(
@@ -512,7 +514,7 @@ export class WebDashboard {
         },
       },
       async (request, reply) => {
-        this.openSession(request, reply, (request.query as { token: string }).token);
+        await this.openSession(request, reply, (request.query as { token: string }).token);
         return reply.code(303).header('location', '/').send();
       },
     );

@@ -9,7 +9,6 @@
 export {
   type AccessLevel,
   type Identity,
-  LoginTokens,
   RateLimiter,
   type Session,
   SessionStore,

@@ -166,7 +166,7 @@ describe.each(DIALECTS)('HTTP API on %s', async (dialect) => {
       'GIVEN a browser session THEN changes need its CSRF token and the same origin; the login token works once',
       async () => {
         const w = await startWeb(dialect);
-        const loginToken = w.web.issueLoginToken();
+        const loginToken = await w.web.issueLoginToken();
         const login = await w.request('POST', '/api/session', undefined, { loginToken });
         expect(login.statusCode).toBe(200);
         const cookie = login.cookies.find((c) => c.name === 'servicedeck_session');
@@ -216,7 +216,7 @@ describe.each(DIALECTS)('HTTP API on %s', async (dialect) => {
       'GIVEN the printed login link THEN it opens a session and redirects to the dashboard',
       async () => {
         const w = await startWeb(dialect);
-        const response = await w.request('GET', `/login?token=${w.web.issueLoginToken()}`);
+        const response = await w.request('GET', `/login?token=${await w.web.issueLoginToken()}`);
         expect(response.statusCode).toBe(303);
         expect(response.headers.location).toBe('/');
         expect(response.cookies.map((c) => c.name)).toEqual(['servicedeck_session']);

@@ -1,13 +1,14 @@
 /**
  * `servicedeck up`: the main job. Discovers services, syncs the catalog, starts what is enabled, shows the
- * catalog and follows every status change live, connects the Discord bot when a token is configured, and
- * runs until Ctrl-C or SIGTERM, then stops services in reverse dependency order.
+ * catalog and follows every status change live, serves the web dashboard, connects the Discord bot when a
+ * token is configured, and runs until Ctrl-C or SIGTERM, then stops services in reverse dependency order.
  */
-import { redactUrl, type ServiceRegistryManager } from '@servicedeck/core';
+import { describeError, redactUrl, type ServiceRegistryManager } from '@servicedeck/core';
 import type { DiscordBot, DiscordBotOptions } from '@servicedeck/discord-adapter';
+import type { WebDashboard } from '@servicedeck/web-adapter';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
-import { createManager } from '../runtime.js';
+import { cliActor, createManager } from '../runtime.js';
 import { LiveView, type LiveViewOptions } from './live-view.js';
 
 /** Options of `up`. */
@@ -18,6 +19,48 @@ export interface UpOptions {
   readonly live?: LiveViewOptions;
   /** How the Discord client is made (tests stub its login; default: a real client). */
   readonly discord?: Pick<DiscordBotOptions, 'createClient' | 'retryDelaysMs'>;
+}
+
+/**
+ * Serves the web dashboard and HTTP API (unless turned off) and prints a one-time login link. A port in
+ * use is logged, not fatal: the rest of servicedeck runs on.
+ */
+async function startWeb(
+  context: CommandContext,
+  manager: ServiceRegistryManager,
+): Promise<WebDashboard | undefined> {
+  const { web } = context.settings;
+  if (!web.enabled) return undefined;
+  const logger = context.logger.child({ adapter: 'web' });
+  const { WebDashboard } = await import('@servicedeck/web-adapter');
+  const dashboard = new WebDashboard(manager, {
+    host: web.host,
+    port: web.port,
+    logger,
+    ownerName: cliActor(context.io.env).actor,
+    ...(web.publicUrl === null ? {} : { publicUrl: web.publicUrl }),
+  });
+  let url: string;
+  try {
+    url = await dashboard.listen();
+  } catch (error) {
+    await dashboard.close().catch(() => undefined);
+    const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    logger.error('the dashboard could not start; servicedeck runs on without it', {
+      error: describeError(error),
+      hint: busy
+        ? `Port ${web.port} is in use: set SERVICEDECK_WEB_PORT to a free port (or SERVICEDECK_WEB=off).`
+        : ((error as { hint?: string }).hint ?? 'See docs/configuration.md#the-web-dashboard.'),
+    });
+    return undefined;
+  }
+  const base = (web.publicUrl ?? url).replace(/\/$/, '');
+  const token = await dashboard.issueLoginToken(cliActor(context.io.env));
+  context.print(
+    `Dashboard: ${base} — log in with ${base}/login?token=${token} (one use, within 15 minutes; servicedeck web login makes another).`,
+  );
+  logger.info('dashboard listening', { url, publicUrl: web.publicUrl });
+  return dashboard;
 }
 
 /**
@@ -92,12 +135,15 @@ export async function up(context: CommandContext, options: UpOptions = {}): Prom
     await live.stop();
     throw error;
   }
-  await live.show();
   let discord: DiscordBot | undefined;
+  let web: WebDashboard | undefined;
   try {
+    web = await startWeb(context, manager);
+    await live.show();
     discord = await startDiscord(context, manager, options);
   } catch (error) {
     await live.stop();
+    await web?.close();
     await manager.shutdown();
     throw error;
   }
@@ -105,6 +151,7 @@ export async function up(context: CommandContext, options: UpOptions = {}): Prom
   await live.stop();
   logger.info('stopping servicedeck', { signal });
   await discord?.stop();
+  await web?.close();
   await manager.shutdown();
   print('servicedeck stopped.');
   return EXIT.ok;

@@ -47,7 +47,7 @@ describe('servicedeck up with a Discord bot token', async () => {
   async function start(env: NodeJS.ProcessEnv, discord: UpOptions['discord']) {
     host = await createHost(['sd-plugin-valid']);
     testDb = await createTestDatabase('sqlite');
-    const io = captureIo(host.root, { NO_COLOR: '1', ...env });
+    const io = captureIo(host.root, { NO_COLOR: '1', SERVICEDECK_WEB: 'off', ...env });
     const context = await createContext({ database: testDb.url, logFormat: 'json' }, io);
     let stop: (signal: string) => void = () => undefined;
     const until = new Promise<string>((resolve) => {

@@ -37,7 +37,7 @@ describe.each(DIALECTS)('servicedeck up on %s', async (dialect) => {
     async () => {
       host = await createHost(['sd-plugin-valid', 'sd-plugin-throws']);
       testDb = await createTestDatabase(dialect);
-      const io = captureIo(host.root, { NO_COLOR: '1' });
+      const io = captureIo(host.root, { NO_COLOR: '1', SERVICEDECK_WEB_PORT: '0' });
       const context = await createContext({ database: testDb.url, logFormat: 'json' }, io);
       let stop: (signal: string) => void = () => undefined;
       const until = new Promise<string>((resolve) => {
@@ -107,7 +107,11 @@ describe.each(DIALECTS)('servicedeck up, live status, on %s', async (dialect) =>
     endpoint = await startEndpoint(200, 'OK');
     host = await createCliHost([], ['sd-plugin-probe']);
     testDb = await createTestDatabase(dialect);
-    const io = captureIo(host.root, { NO_COLOR: '1', SERVICEDECK_SVC_PROBE__URL: endpoint.url });
+    const io = captureIo(host.root, {
+      NO_COLOR: '1',
+      SERVICEDECK_SVC_PROBE__URL: endpoint.url,
+      SERVICEDECK_WEB_PORT: '0',
+    });
     if (tty) Object.assign(io.stdout, { isTTY: true, columns: 160, rows: 40 });
     const context = await createContext({ database: testDb.url, logFormat: 'json' }, io);
     let stop: (signal: string) => void = () => undefined;

@@ -32,7 +32,12 @@ export interface CreatedApiToken {
 
 /** The prefix every servicedeck API token starts with (lets secret scanners recognise one). */
 export const API_TOKEN_PREFIX = 'sdk_';
+/** The prefix of one-time dashboard login tokens. */
+export const LOGIN_TOKEN_PREFIX = 'sdl_';
 const TOKEN_PATTERN = /^sdk_[A-Za-z0-9_-]{43}$/;
+const LOGIN_PATTERN = /^sdl_[A-Za-z0-9_-]{43}$/;
+/** Login tokens are stored with this scope; they never authenticate API requests. */
+const LOGIN_SCOPE = 'login';
 const SCOPES: readonly ApiTokenScope[] = ['read', 'manage'];
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -81,16 +86,54 @@ export class ApiTokenStore {
     return { token, info: this.info(row) };
   }
 
-  /** Every token, newest first, revoked ones included. */
+  /**
+   * A one-time login token for the dashboard: it opens one session, within `ttlMs`, and is then spent.
+   * Stored hashed like API tokens, so any process (the CLI) can create one that the dashboard redeems.
+   */
+  public async createLogin(createdBy: string): Promise<string> {
+    const token = `${LOGIN_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    await this.db.repos.apiTokens.create({
+      name: 'dashboard login',
+      scope: LOGIN_SCOPE,
+      tokenHash: hash(token),
+      prefix: token.slice(0, 10),
+      createdBy,
+    });
+    return token;
+  }
+
+  /** Spends a login token: who created it when it was valid (unused, younger than `ttlMs`), else undefined. */
+  public async redeemLogin(token: string, ttlMs: number): Promise<{ createdBy: string } | undefined> {
+    if (!LOGIN_PATTERN.test(token)) return undefined;
+    return this.db.transaction(async (transaction) => {
+      const row = await this.db.repos.apiTokens.findOne({
+        where: { tokenHash: hash(token), scope: LOGIN_SCOPE, revokedAt: { [Op.is]: null } },
+        transaction,
+      });
+      if (!row) return undefined;
+      // Spent whether or not it was still valid; the update fails to match when another request won.
+      const [spent] = await this.db.repos.apiTokens.update(
+        { revokedAt: new Date(), lastUsedAt: new Date() },
+        { where: { id: row.id, revokedAt: { [Op.is]: null } }, transaction },
+      );
+      if (spent !== 1 || Date.now() - new Date(row.createdAt).getTime() > ttlMs) return undefined;
+      return { createdBy: row.createdBy };
+    });
+  }
+
+  /** Every API token, newest first, revoked ones included (login tokens are not listed). */
   public async list(): Promise<ApiTokenInfo[]> {
-    const rows = await this.db.repos.apiTokens.findAll({ order: [['id', 'DESC']] });
+    const rows = await this.db.repos.apiTokens.findAll({
+      where: { scope: { [Op.ne]: LOGIN_SCOPE } },
+      order: [['id', 'DESC']],
+    });
     return rows.map((row) => this.info(row));
   }
 
   /** Revokes a token; returns it, or undefined when there is no such token. Revoking twice is harmless. */
   public async revoke(id: number): Promise<ApiTokenInfo | undefined> {
     const row = await this.db.repos.apiTokens.findByPk(id);
-    if (!row) return undefined;
+    if (!row || row.scope === LOGIN_SCOPE) return undefined;
     if (!row.revokedAt) {
       row.revokedAt = new Date();
       await row.save();
@@ -103,7 +146,7 @@ export class ApiTokenStore {
     if (!TOKEN_PATTERN.test(token)) return undefined;
     const digest = hash(token);
     const row = await this.db.repos.apiTokens.findOne({
-      where: { tokenHash: digest, revokedAt: { [Op.is]: null } },
+      where: { tokenHash: digest, revokedAt: { [Op.is]: null }, scope: { [Op.ne]: LOGIN_SCOPE } },
     });
     // The lookup is by hash; comparing again in constant time costs nothing and keeps timing flat.
     if (!row || !timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(digest, 'hex'))) {

@@ -77,7 +77,9 @@ export async function startWeb(
     logs,
     request,
     async session() {
-      const login = await request('POST', '/api/session', undefined, { loginToken: web.issueLoginToken() });
+      const login = await request('POST', '/api/session', undefined, {
+        loginToken: await web.issueLoginToken(),
+      });
       const cookie = login.cookies.find((c) => c.name === SESSION_COOKIE)?.value;
       if (!cookie) throw new Error(`no session cookie: ${login.body}`);
       return { cookie, csrf: login.json<{ csrfToken: string }>().csrfToken };
