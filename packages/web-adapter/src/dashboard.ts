@@ -147,6 +147,10 @@ export class WebDashboard {
       logger: false,
       trustProxy: options.trustProxy ?? false,
       bodyLimit: 256 * 1024,
+      // The router's own refusals (a malformed URL, an over-long path segment) get the one error body too.
+      frameworkErrors: (error, request, reply) => {
+        this.fail(error as FastifyError, request, reply);
+      },
       ajv: {
         customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
       },
@@ -378,10 +382,21 @@ export class WebDashboard {
       typeof fastifyError.statusCode === 'number' &&
       fastifyError.statusCode < 500
     ) {
+      const status = fastifyError.statusCode;
+      const message =
+        status === 415
+          ? 'The body must be JSON, sent with content-type: application/json.'
+          : status === 413
+            ? 'The body is too large (at most 256 KiB).'
+            : status === 414 || fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'A part of the path is too long (at most 100 characters).'
+              : fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+                ? `The body is not valid JSON: ${error.message}.`
+                : error.message;
       failure = new HttpError(
-        fastifyError.statusCode,
-        fastifyError.statusCode === 404 ? 'SD_ERR_ROUTE_NOT_FOUND' : 'SD_ERR_REQUEST_INVALID',
-        error.message,
+        status,
+        status === 404 ? 'SD_ERR_ROUTE_NOT_FOUND' : 'SD_ERR_REQUEST_INVALID',
+        message,
         'See /api/openapi.json for what each route accepts.',
       );
     }
@@ -393,7 +408,11 @@ export class WebDashboard {
         error: describeError(error),
       });
     }
-    return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
+    return reply
+      .code(status)
+      .headers({ ...SECURITY_HEADERS, ...headers })
+      .type('application/json; charset=utf-8')
+      .send(body);
   }
 
   // ── Routes ──────────────────────────────────────────────────────────────────────────────────────────

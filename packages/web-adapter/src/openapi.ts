@@ -64,6 +64,30 @@ export function openApiDocument(routes: readonly RouteDoc[], serverUrl?: string)
         content: Object.fromEntries(media.map((type) => [type, { schema: withRefs(response) }])),
       };
     }
+    if (schema.body) {
+      // Fastify refuses these before the route runs: a body that is not JSON, or too large.
+      for (const status of ['413', '415']) {
+        responses[status] ??= {
+          description: status === '413' ? 'Body too large' : 'Body not JSON',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
+      }
+    }
+    if (schema.body) {
+      // Fastify refuses these before the route runs: a body that is not JSON, or too large.
+      for (const status of ['413', '415']) {
+        responses[status] ??= {
+          description: status === '413' ? 'Body too large' : 'Body not JSON',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
+      }
+    }
+    if (schema.params) {
+      responses['414'] ??= {
+        description: 'A path segment too long',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
+    }
     const operation: Json = {
       operationId: `${route.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       ...(schema.summary ? { summary: schema.summary } : {}),
