@@ -18,6 +18,8 @@ export interface Identity {
   readonly csrfToken?: string;
   /** The session's id (sessions only). */
   readonly sessionId?: string;
+  /** The API token's id (tokens only). */
+  readonly tokenId?: number;
 }
 
 /** A browser session. */
@@ -99,9 +101,13 @@ export class SessionStore {
   }
 }
 
-/** A sliding-window limit: `limit` requests per `windowMs` per key. */
+/**
+ * A sliding-window limit of `limit` requests per `windowMs` per key, in constant time and memory per key:
+ * the count of the current fixed window plus the previous window's, weighted by how much of it still
+ * overlaps the sliding window.
+ */
 export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
+  private readonly windows = new Map<string, { start: number; count: number; previous: number }>();
 
   public constructor(
     private readonly limit: number,
@@ -110,16 +116,30 @@ export class RateLimiter {
 
   /** Counts a request; returns the milliseconds to wait when over the limit, else 0. */
   public take(key: string, now = Date.now()): number {
-    const since = now - this.windowMs;
-    const recent = (this.hits.get(key) ?? []).filter((at) => at > since);
-    if (recent.length >= this.limit) {
-      this.hits.set(key, recent);
-      return (recent[0] as number) + this.windowMs - now;
+    const start = now - (now % this.windowMs);
+    let window = this.windows.get(key);
+    if (!window || window.start < start - this.windowMs) {
+      window = { start, count: 0, previous: 0 };
+      this.windows.set(key, window);
+    } else if (window.start < start) {
+      window.previous = window.count;
+      window.count = 0;
+      window.start = start;
     }
-    recent.push(now);
-    this.hits.set(key, recent);
-    if (this.hits.size > 10_000) {
-      for (const [k, times] of this.hits) if ((times.at(-1) ?? 0) <= since) this.hits.delete(k);
+    const overlap = 1 - (now - start) / this.windowMs;
+    const estimate = window.previous * overlap + window.count;
+    if (estimate >= this.limit) {
+      // Enough of the previous window must slide out for one more request to fit.
+      const excess = estimate - this.limit + 1;
+      const waitMs =
+        window.previous > 0 && excess <= window.previous * overlap
+          ? Math.ceil((excess / window.previous) * this.windowMs)
+          : start + this.windowMs - now;
+      return Math.max(1, waitMs);
+    }
+    window.count += 1;
+    if (this.windows.size > 10_000) {
+      for (const [k, w] of this.windows) if (w.start < start - this.windowMs) this.windows.delete(k);
     }
     return 0;
   }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import cookie from '@fastify/cookie';
 import {
   type Actor,
@@ -26,7 +27,7 @@ import { ERROR_SCHEMA, errorResponse, type FieldProblem, HttpError } from './err
 import { EventJournal, type LiveEventType } from './events.js';
 import { METRICS_CONTENT_TYPE, Metrics } from './metrics.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
-import { type RouteAccess, registerApiRoutes } from './routes.js';
+import { type CachedBody, type RouteAccess, registerApiRoutes } from './routes.js';
 import { SESSION } from './schemas.js';
 
 /** The name of the session cookie. */
@@ -60,6 +61,12 @@ export interface WebDashboardOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * How long a checked API token is trusted without asking the database again. Revoking through this
+ * dashboard takes effect at once; through another process (the CLI), within this time.
+ */
+const TOKEN_CACHE_MS = 2_000;
 
 /** Where the build puts the web UI: `dist/ui` next to `src` and `dist`. */
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../dist/ui/', import.meta.url));
@@ -121,9 +128,11 @@ export class WebDashboard {
   private readonly limits: Record<'api' | 'manage' | 'check' | 'login', RateLimiter>;
   private readonly logger: Logger;
   private readonly routes: RouteDoc[] = [];
-  private readonly listCache = new Map<string, { body: string; etag: string }>();
+  private readonly listCache = new Map<string, CachedBody>();
   private readonly invalidate = (): void => this.listCache.clear();
   private readonly assets = new Map<string, Buffer>();
+  /** API tokens checked recently: a token is looked up in the database at most once per TTL. */
+  private readonly tokenCache = new Map<string, { identity: Identity; until: number }>();
   private started = false;
 
   public constructor(
@@ -232,6 +241,12 @@ export class WebDashboard {
     return this.manager.createLoginToken(actor);
   }
 
+  /** Forgets the checked API token with this id (it was revoked here). */
+  public forgetToken(tokenId: number): void {
+    for (const [token, entry] of this.tokenCache)
+      if (entry.identity.tokenId === tokenId) this.tokenCache.delete(token);
+  }
+
   /** Ends every session of a user whose access was removed; returns how many. */
   public endSessionsOf(actor: string): number {
     return this.sessions.closeAllOf(actor);
@@ -257,7 +272,11 @@ export class WebDashboard {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const info = match ? await this.manager.authenticateApiToken(match[1] as string) : undefined;
+      const token = match?.[1];
+      const now = Date.now();
+      const known = token === undefined ? undefined : this.tokenCache.get(token);
+      if (known && known.until > now) return known.identity;
+      const info = token === undefined ? undefined : await this.manager.authenticateApiToken(token);
       if (!info) {
         throw new HttpError(
           401,
@@ -266,7 +285,15 @@ export class WebDashboard {
           'Create a token on the dashboard (API tokens) and send it as "Authorization: Bearer sdk_…".',
         );
       }
-      return { actor: `token:${info.name}`, level: info.scope, via: 'token' };
+      const identity: Identity = {
+        actor: `token:${info.name}`,
+        level: info.scope,
+        via: 'token',
+        tokenId: info.id,
+      };
+      if (this.tokenCache.size > 10_000) this.tokenCache.clear();
+      this.tokenCache.set(token as string, { identity, until: now + TOKEN_CACHE_MS });
+      return identity;
     }
     const sessionId = request.cookies[SESSION_COOKIE];
     const session = sessionId ? this.sessions.get(sessionId) : undefined;
@@ -540,12 +567,21 @@ export class WebDashboard {
 
     registerApiRoutes(app, {
       manager: this.manager,
+      forgetToken: (tokenId) => this.forgetToken(tokenId),
       listBody: async (key, compute) => {
         const cached = this.listCache.get(key);
         if (cached) return cached;
         const value = await compute();
         const body = JSON.stringify(value);
-        const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+        let gzipped: Buffer | undefined;
+        const entry: CachedBody = {
+          body,
+          etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+          gzipped: () => {
+            gzipped ??= gzipSync(body, { level: 6 });
+            return gzipped;
+          },
+        };
         if (this.listCache.size > 100) this.listCache.clear();
         this.listCache.set(key, entry);
         return entry;

@@ -49,11 +49,21 @@ declare module 'fastify' {
   }
 }
 
+/** A serialized response kept until something changes, with its ETag and its gzip form. */
+export interface CachedBody {
+  readonly body: string;
+  readonly etag: string;
+  /** The body gzipped (made once, on the first request that accepts it). */
+  gzipped(): Buffer;
+}
+
 /** What the routes share. */
 export interface RouteContext {
   readonly manager: ServiceRegistryManager;
+  /** Forgets a revoked token's cached check. */
+  forgetToken(tokenId: number): void;
   /** The cached body of a list query, or computes and caches it. */
-  listBody(query: string, compute: () => Promise<unknown>): Promise<{ body: string; etag: string }>;
+  listBody(query: string, compute: () => Promise<unknown>): Promise<CachedBody>;
 }
 
 const errors = (...statuses: number[]) =>
@@ -117,7 +127,7 @@ export function registerApiRoutes(app: FastifyInstance, context: RouteContext): 
         q?: string;
       };
       const key = JSON.stringify([query.type, query.status, query.tag, query.enabled, query.q]);
-      const { body, etag } = await context.listBody(key, async () => {
+      const cached = await context.listBody(key, async () => {
         const needle = query.q?.trim().toLowerCase();
         return (await manager.listServices(query.type ? { type: query.type } : {}))
           .filter((s) => query.status === undefined || s.status === query.status)
@@ -131,9 +141,13 @@ export function registerApiRoutes(app: FastifyInstance, context: RouteContext): 
               s.description.toLowerCase().includes(needle),
           );
       });
-      reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      return reply.type('application/json; charset=utf-8').send(body);
+      reply.header('etag', cached.etag).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
+      if (request.headers['if-none-match'] === cached.etag) return reply.code(304).send();
+      reply.type('application/json; charset=utf-8');
+      if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+        return reply.header('content-encoding', 'gzip').send(cached.gzipped());
+      }
+      return reply.send(cached.body);
     },
   );
 
@@ -510,7 +524,11 @@ export function registerApiRoutes(app: FastifyInstance, context: RouteContext): 
         response: { 200: TOKEN_INFO, ...errors(400, 404) },
       },
     },
-    async (request) =>
-      manager.revokeApiToken((request.params as { tokenId: number }).tokenId, actorFor(request)),
+    async (request) => {
+      const { tokenId } = request.params as { tokenId: number };
+      const revoked = await manager.revokeApiToken(tokenId, actorFor(request));
+      context.forgetToken(tokenId);
+      return revoked;
+    },
   );
 }
