@@ -4,6 +4,7 @@
  * Browser requests that change something also carry the session's CSRF token in `x-csrf-token`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DiscordGrant } from './oauth.js';
 
 /** What an identity may do. */
 export type AccessLevel = 'read' | 'manage';
@@ -26,10 +27,13 @@ export interface Identity {
 export interface Session {
   readonly id: string;
   readonly actor: string;
-  readonly level: AccessLevel;
+  /** What the session may do (lowered or ended when a Discord user's access changes). */
+  level: AccessLevel;
   readonly csrfToken: string;
   readonly createdAt: number;
   expiresAt: number;
+  /** For a Discord login: the grant to check the user's access again with, and when it was last checked. */
+  discord?: { readonly grant: DiscordGrant; checkedAt: number };
 }
 
 const random = (): string => randomBytes(32).toString('base64url');
@@ -48,7 +52,7 @@ export class SessionStore {
   public constructor(private readonly ttlMs: number) {}
 
   /** Opens a session. */
-  public open(actor: string, level: AccessLevel, now = Date.now()): Session {
+  public open(actor: string, level: AccessLevel, now = Date.now(), grant?: DiscordGrant): Session {
     this.sweep(now);
     const session: Session = {
       id: random(),
@@ -57,6 +61,7 @@ export class SessionStore {
       csrfToken: random(),
       createdAt: now,
       expiresAt: now + this.ttlMs,
+      ...(grant ? { discord: { grant, checkedAt: now } } : {}),
     };
     this.sessions.set(session.id, session);
     return session;

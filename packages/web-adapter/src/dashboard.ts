@@ -22,10 +22,18 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { type AccessLevel, type Identity, RateLimiter, SessionStore, sameSecret } from './auth.js';
+import {
+  type AccessLevel,
+  type Identity,
+  RateLimiter,
+  type Session,
+  SessionStore,
+  sameSecret,
+} from './auth.js';
 import { ERROR_SCHEMA, errorResponse, type FieldProblem, HttpError } from './errors.js';
 import { EventJournal, type LiveEventType } from './events.js';
 import { METRICS_CONTENT_TYPE, Metrics } from './metrics.js';
+import { accessLevelOf, DiscordOAuth, type DiscordOAuthOptions } from './oauth.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
 import { type CachedBody, type RouteAccess, registerApiRoutes } from './routes.js';
 import { SESSION } from './schemas.js';
@@ -55,6 +63,12 @@ export interface WebDashboardOptions {
   readonly eventCapacity?: number;
   /** The built web UI's directory (default: the package's `dist/ui`). */
   readonly uiDir?: string;
+  /**
+   * Discord login (OAuth2 with PKCE) for the members of a guild, with the same readers and managers as the
+   * Discord adapter. Needs `publicUrl` (the redirect URI is `<publicUrl>/auth/discord/callback`); with it,
+   * the dashboard may listen on other interfaces than loopback.
+   */
+  readonly oauth?: DiscordOAuthOptions;
   /** Trust `X-Forwarded-For` from a reverse proxy (default false). */
   readonly trustProxy?: boolean;
   readonly logger?: Logger;
@@ -134,12 +148,27 @@ export class WebDashboard {
   /** API tokens checked recently: a token is looked up in the database at most once per TTL. */
   private readonly tokenCache = new Map<string, { identity: Identity; until: number }>();
   private started = false;
+  private readonly oauth: DiscordOAuth | undefined;
 
   public constructor(
     private readonly manager: ServiceRegistryManager,
     private readonly options: WebDashboardOptions = {},
   ) {
     this.logger = options.logger ?? createLogger({ bindings: { adapter: 'web' } });
+    if (options.oauth) {
+      if (!options.publicUrl) {
+        throw new HttpError(
+          500,
+          'SD_ERR_INTERNAL',
+          'Discord login needs the URL people reach the dashboard at (publicUrl), for its redirect URI.',
+          'Set SERVICEDECK_WEB_PUBLIC_URL, and add <publicUrl>/auth/discord/callback as a redirect in the Developer Portal (OAuth2).',
+        );
+      }
+      this.oauth = new DiscordOAuth(
+        options.oauth,
+        `${options.publicUrl.replace(/\/$/, '')}/auth/discord/callback`,
+      );
+    }
     this.sessions = new SessionStore(options.sessionTtlMs ?? 12 * 3_600_000);
     this.limits = {
       api: new RateLimiter(options.rateLimits?.api ?? 1_200, 60_000),
@@ -216,7 +245,7 @@ export class WebDashboard {
    */
   public async listen(): Promise<string> {
     const host = this.options.host ?? '127.0.0.1';
-    if (!isLoopback(host)) {
+    if (!isLoopback(host) && !this.oauth) {
       throw new HttpError(
         500,
         'SD_ERR_INTERNAL',
@@ -298,6 +327,7 @@ export class WebDashboard {
     const sessionId = request.cookies[SESSION_COOKIE];
     const session = sessionId ? this.sessions.get(sessionId) : undefined;
     if (!session) return undefined;
+    if (session.discord && this.oauth) await this.recheck(session.id, session.discord, session);
     return {
       actor: session.actor,
       level: session.level,
@@ -305,6 +335,40 @@ export class WebDashboard {
       csrfToken: session.csrfToken,
       sessionId: session.id,
     };
+  }
+
+  /** Checks a Discord user's access again once it is older than `recheckMs`; ends the session if it is gone. */
+  private async recheck(
+    id: string,
+    discord: NonNullable<Session['discord']>,
+    session: Session,
+  ): Promise<void> {
+    const oauth = this.oauth as DiscordOAuth;
+    const now = Date.now();
+    if (now - discord.checkedAt < (oauth.options.recheckMs ?? 5 * 60_000)) return;
+    let level: AccessLevel | null;
+    try {
+      level = accessLevelOf(await oauth.membership(discord.grant), oauth.options);
+    } catch (error) {
+      // Discord unreachable: the session keeps its level and is checked again on the next request.
+      this.logger.warn('could not check a session with Discord', {
+        actor: session.actor,
+        error: describeError(error),
+      });
+      return;
+    }
+    discord.checkedAt = now;
+    if (level === null) {
+      this.sessions.close(id);
+      this.logger.info('dashboard session ended: access removed', { actor: session.actor });
+      throw new HttpError(
+        401,
+        'SD_ERR_UNAUTHENTICATED',
+        'Your access to this dashboard was removed, so your session ended.',
+        'Ask a server admin if this is a mistake.',
+      );
+    }
+    session.level = level;
   }
 
   private async guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -319,7 +383,9 @@ export class WebDashboard {
         401,
         'SD_ERR_UNAUTHENTICATED',
         'Log in first: this needs a session or an API token.',
-        'Open the login link servicedeck printed at start, or send "Authorization: Bearer sdk_…".',
+        this.oauth
+          ? 'Log in with Discord at /auth/discord/login, or send "Authorization: Bearer sdk_…".'
+          : 'Open the login link servicedeck printed at start, or send "Authorization: Bearer sdk_…".',
       );
     }
     if (identity.via === 'session' && !SAFE_METHODS.has(request.method)) this.checkCsrf(request, identity);
@@ -486,6 +552,124 @@ export class WebDashboard {
     };
   }
 
+  private registerOAuthRoutes(oauth: DiscordOAuth): void {
+    const stateCookie = 'servicedeck_oauth_state';
+    const secure = (this.options.publicUrl ?? '').startsWith('https:');
+    this.app.get(
+      '/auth/discord/login',
+      {
+        config: { servicedeck: { access: 'public' } },
+        schema: {
+          summary: 'Log in with Discord',
+          description: 'Redirects to Discord (OAuth2 authorization code with state and PKCE).',
+          tags: ['session'],
+          response: { 302: { type: 'null' }, 429: ERROR_SCHEMA },
+        },
+      },
+      async (request, reply) => {
+        this.limit('login', `ip:${request.ip}`);
+        const { url, state } = oauth.begin();
+        // Lax: the cookie must come back on Discord's top-level redirect to the callback.
+        reply.setCookie(stateCookie, state, {
+          path: '/auth/discord',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          maxAge: 600,
+        });
+        return reply.code(302).header('location', url).send();
+      },
+    );
+    this.app.get(
+      '/auth/discord/callback',
+      {
+        config: { servicedeck: { access: 'public' } },
+        schema: {
+          summary: 'Discord login callback',
+          tags: ['session'],
+          querystring: {
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              code: { type: 'string', maxLength: 200 },
+              state: { type: 'string', maxLength: 200 },
+              error: { type: 'string', maxLength: 200 },
+            },
+          },
+          response: {
+            303: { type: 'null' },
+            400: ERROR_SCHEMA,
+            401: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+          },
+        },
+      },
+      async (request, reply) => {
+        this.limit('login', `ip:${request.ip}`);
+        const query = request.query as { code?: string; state?: string; error?: string };
+        const cookieState = request.cookies[stateCookie];
+        reply.clearCookie(stateCookie, { path: '/auth/discord' });
+        if (query.error) {
+          throw new HttpError(
+            401,
+            'SD_ERR_UNAUTHENTICATED',
+            `Discord did not log you in (${query.error}).`,
+            'Try again from the dashboard.',
+          );
+        }
+        const verifier =
+          query.state && cookieState && sameSecret(query.state, cookieState)
+            ? oauth.takeVerifier(query.state)
+            : undefined;
+        if (!query.code || !verifier) {
+          throw new HttpError(
+            400,
+            'SD_ERR_REQUEST_INVALID',
+            'This login link is not valid here: it was used already, expired, or was started in another browser.',
+            'Start again at /auth/discord/login.',
+          );
+        }
+        let level: AccessLevel | null;
+        let actor: string;
+        let grant;
+        try {
+          grant = await oauth.exchange(query.code, verifier);
+          const member = await oauth.membership(grant);
+          actor = member.userId;
+          level = accessLevelOf(member, oauth.options);
+        } catch (error) {
+          this.logger.warn('Discord login failed', { error: describeError(error) });
+          throw new HttpError(
+            401,
+            'SD_ERR_UNAUTHENTICATED',
+            'Discord could not confirm who you are.',
+            'Try again in a moment; if it keeps failing, the server log says why.',
+          );
+        }
+        if (level === null) {
+          const reason =
+            'Not a member with access to this dashboard (Manage Server, or a readers or managers list).';
+          await this.manager
+            .recordRefusal({ actor, adapter: 'web', origin: request.ip, action: 'login', reason })
+            .catch((error: unknown) =>
+              this.logger.warn('refusal not audited', { error: describeError(error) }),
+            );
+          throw new HttpError(
+            403,
+            'SD_ERR_FORBIDDEN',
+            `You may not use this dashboard: ${reason}`,
+            'Ask a server admin for access.',
+          );
+        }
+        const session = this.sessions.open(actor, level, Date.now(), grant);
+        this.setSessionCookie(reply, session.id);
+        this.logger.info('dashboard session opened', { actor, level, via: 'discord', origin: request.ip });
+        return reply.code(303).header('location', '/').send();
+      },
+    );
+  }
+
   private registerRoutes(): void {
     const app = this.app;
     app.get(
@@ -564,6 +748,8 @@ export class WebDashboard {
         return reply.code(303).header('location', '/').send();
       },
     );
+
+    if (this.oauth) this.registerOAuthRoutes(this.oauth);
 
     registerApiRoutes(app, {
       manager: this.manager,

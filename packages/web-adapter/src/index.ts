@@ -32,5 +32,14 @@ export {
   type LiveEventType,
 } from './events.js';
 export { METRICS_CONTENT_TYPE, Metrics, type MetricsOptions } from './metrics.js';
+export {
+  accessLevelOf,
+  type DiscordGrant,
+  DiscordOAuth,
+  type DiscordOAuthOptions,
+  type Membership,
+  OAUTH_SCOPES,
+  type OAuthAllowlist,
+} from './oauth.js';
 export { openApiDocument, type RouteDoc } from './openapi.js';
 export { type RouteAccess, type RouteContext, registerApiRoutes } from './routes.js';
