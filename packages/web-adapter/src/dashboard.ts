@@ -33,7 +33,7 @@ import {
 import { ERROR_SCHEMA, errorResponse, type FieldProblem, HttpError } from './errors.js';
 import { EventJournal, type LiveEventType } from './events.js';
 import { METRICS_CONTENT_TYPE, Metrics } from './metrics.js';
-import { accessLevelOf, DiscordOAuth, type DiscordOAuthOptions } from './oauth.js';
+import { accessLevelOf, type DiscordGrant, DiscordOAuth, type DiscordOAuthOptions } from './oauth.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
 import { type CachedBody, type RouteAccess, registerApiRoutes } from './routes.js';
 import { SESSION } from './schemas.js';
@@ -632,7 +632,7 @@ export class WebDashboard {
         }
         let level: AccessLevel | null;
         let actor: string;
-        let grant;
+        let grant: DiscordGrant;
         try {
           grant = await oauth.exchange(query.code, verifier);
           const member = await oauth.membership(grant);
