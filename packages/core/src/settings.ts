@@ -71,6 +71,12 @@ export interface WebSettings {
   readonly port: number;
   /** The URL people reach it at, when behind a reverse proxy (https makes its cookies Secure). */
   readonly publicUrl: string | null;
+  /**
+   * Discord login for the dashboard: the application's OAuth2 client id and secret (the secret from the
+   * environment only). With both, members of the Discord guild log in with Discord.
+   */
+  readonly discordClientId: string | null;
+  readonly discordClientSecret: string | null;
 }
 
 /** Where a setting's value came from. */
@@ -103,6 +109,8 @@ export const WEB_ENV = {
   host: 'SERVICEDECK_WEB_HOST',
   port: 'SERVICEDECK_WEB_PORT',
   publicUrl: 'SERVICEDECK_WEB_PUBLIC_URL',
+  discordClientId: 'SERVICEDECK_WEB_DISCORD_CLIENT_ID',
+  discordClientSecret: 'SERVICEDECK_WEB_DISCORD_CLIENT_SECRET',
 } as const;
 
 /** Environment variables of the Discord bot `servicedeck up` connects (lists are comma-separated). */
@@ -129,7 +137,7 @@ const FILE_KEYS = [
   'discord',
   'web',
 ] as const;
-const WEB_FILE_KEYS = ['enabled', 'host', 'port', 'publicUrl'] as const;
+const WEB_FILE_KEYS = ['enabled', 'host', 'port', 'publicUrl', 'discordClientId'] as const;
 const DISCORD_FILE_KEYS = [
   'guildId',
   'alertsChannelId',
@@ -160,6 +168,7 @@ interface FileWeb {
   host?: string;
   port?: number;
   publicUrl?: string;
+  discordClientId?: string;
 }
 
 interface FileSettings {
@@ -191,9 +200,18 @@ function webFileProblems(value: unknown): string[] {
   if (!isObject(value)) return ['"web" must be an object'];
   const problems: string[] = [];
   for (const key of Object.keys(value)) {
-    if (!(WEB_FILE_KEYS as readonly string[]).includes(key))
+    if (key === 'discordClientSecret') {
+      problems.push(
+        `"web.discordClientSecret" is not read from the file (a secret must not be stored next to the code): set ${WEB_ENV.discordClientSecret} instead`,
+      );
+    } else if (!(WEB_FILE_KEYS as readonly string[]).includes(key))
       problems.push(`"web.${key}" is not a setting (${WEB_FILE_KEYS.join(', ')})`);
   }
+  if (
+    value.discordClientId !== undefined &&
+    !(typeof value.discordClientId === 'string' && SNOWFLAKE.test(value.discordClientId))
+  )
+    problems.push('"web.discordClientId" must be a Discord id (17 to 20 digits, as a string)');
   if (value.enabled !== undefined && typeof value.enabled !== 'boolean')
     problems.push('"web.enabled" must be true or false');
   if (value.host !== undefined && (typeof value.host !== 'string' || value.host === ''))
@@ -350,7 +368,26 @@ function resolveWeb(env: NodeJS.ProcessEnv, file: FileWeb | undefined): WebSetti
       },
     );
   }
-  return { enabled, host: value(WEB_ENV.host) ?? file?.host ?? '127.0.0.1', port, publicUrl };
+  const discordClientId = value(WEB_ENV.discordClientId) ?? file?.discordClientId ?? null;
+  if (discordClientId !== null && !SNOWFLAKE.test(discordClientId))
+    problems.push(`${WEB_ENV.discordClientId}="${discordClientId}" is not a Discord id (17 to 20 digits)`);
+  if (problems.length > 0) {
+    throw new ServiceDeckError(
+      'SD_ERR_CONFIG_FILE_INVALID',
+      `Web settings are invalid: ${problems.join('; ')}.`,
+      {
+        hint: 'See docs/configuration.md#the-web-dashboard.',
+      },
+    );
+  }
+  return {
+    enabled,
+    host: value(WEB_ENV.host) ?? file?.host ?? '127.0.0.1',
+    port,
+    publicUrl,
+    discordClientId,
+    discordClientSecret: value(WEB_ENV.discordClientSecret) ?? null,
+  };
 }
 
 /** Resolves the Discord settings from the environment over the file; refuses ids that are not ids. */

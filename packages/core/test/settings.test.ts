@@ -199,6 +199,8 @@ describe('resolveSettings', () => {
         host: '127.0.0.1',
         port: 4600,
         publicUrl: null,
+        discordClientId: null,
+        discordClientSecret: null,
       });
     });
 
@@ -208,12 +210,25 @@ describe('resolveSettings', () => {
         JSON.stringify({ web: { port: 8080, publicUrl: 'https://deck.example' } }),
       );
       expect(
-        (await resolveSettings({}, { SERVICEDECK_WEB_PORT: '0', SERVICEDECK_WEB: 'off' }, dir)).web,
+        (
+          await resolveSettings(
+            {},
+            {
+              SERVICEDECK_WEB_PORT: '0',
+              SERVICEDECK_WEB: 'off',
+              SERVICEDECK_WEB_DISCORD_CLIENT_ID: '100000000000000001',
+              SERVICEDECK_WEB_DISCORD_CLIENT_SECRET: 'oauth-secret',
+            },
+            dir,
+          )
+        ).web,
       ).toEqual({
         enabled: false,
         host: '127.0.0.1',
         port: 0,
         publicUrl: 'https://deck.example',
+        discordClientId: '100000000000000001',
+        discordClientSecret: 'oauth-secret',
       });
       await expect(
         resolveSettings({}, { SERVICEDECK_WEB_PORT: '70000', SERVICEDECK_WEB: 'maybe' }, dir),
@@ -227,7 +242,7 @@ describe('resolveSettings', () => {
       );
       await expect(resolveSettings({}, {}, dir)).rejects.toMatchObject({
         message: expect.stringContaining(
-          '"web.listen" is not a setting (enabled, host, port, publicUrl); "web.port" must be an integer from 0 to 65535',
+          '"web.listen" is not a setting (enabled, host, port, publicUrl, discordClientId); "web.port" must be an integer from 0 to 65535',
         ),
       });
     });

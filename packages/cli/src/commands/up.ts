@@ -5,7 +5,7 @@
  */
 import { describeError, redactUrl, type ServiceRegistryManager } from '@servicedeck/core';
 import type { DiscordBot, DiscordBotOptions } from '@servicedeck/discord-adapter';
-import type { WebDashboard } from '@servicedeck/web-adapter';
+import type { WebDashboard, WebDashboardOptions } from '@servicedeck/web-adapter';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { cliActor, createManager } from '../runtime.js';
@@ -29,16 +29,40 @@ async function startWeb(
   context: CommandContext,
   manager: ServiceRegistryManager,
 ): Promise<WebDashboard | undefined> {
-  const { web } = context.settings;
+  const { web, discord } = context.settings;
   if (!web.enabled) return undefined;
   const logger = context.logger.child({ adapter: 'web' });
   const { WebDashboard } = await import('@servicedeck/web-adapter');
+  let oauth: WebDashboardOptions['oauth'];
+  if (web.discordClientId !== null || web.discordClientSecret !== null) {
+    const missing = [
+      web.discordClientId === null ? 'SERVICEDECK_WEB_DISCORD_CLIENT_ID' : null,
+      web.discordClientSecret === null ? 'SERVICEDECK_WEB_DISCORD_CLIENT_SECRET' : null,
+      discord.guildId === null ? 'SERVICEDECK_DISCORD_GUILD_ID' : null,
+      web.publicUrl === null ? 'SERVICEDECK_WEB_PUBLIC_URL' : null,
+    ].filter((name): name is string => name !== null);
+    if (missing.length > 0) {
+      logger.error('Discord login is not set up completely; the dashboard uses login links only', {
+        hint: `Set ${missing.join(', ')}; see docs/configuration.md#the-web-dashboard.`,
+      });
+    } else {
+      oauth = {
+        clientId: web.discordClientId as string,
+        clientSecret: web.discordClientSecret as string,
+        guildId: discord.guildId as string,
+        owners: discord.owners,
+        managers: discord.managers,
+        readers: discord.readers,
+      };
+    }
+  }
   const dashboard = new WebDashboard(manager, {
     host: web.host,
     port: web.port,
     logger,
     ownerName: cliActor(context.io.env).actor,
     ...(web.publicUrl === null ? {} : { publicUrl: web.publicUrl }),
+    ...(oauth ? { oauth } : {}),
   });
   let url: string;
   try {

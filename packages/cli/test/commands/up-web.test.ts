@@ -89,7 +89,12 @@ describe('servicedeck up serving the dashboard', async () => {
       const revoke = captureIo(host?.root as string, env);
       expect(await run(['node', 'servicedeck', 'tokens', 'revoke', String(listed?.id)], revoke)).toBe(0);
       expect(revoke.out()).toContain('revoked: requests with it are refused from now on.');
-      expect((await fetch(`${base}/metrics`, { headers: authorization })).status).toBe(401);
+      // The running dashboard trusts a checked token for 2 s at most.
+      await expect
+        .poll(async () => (await fetch(`${base}/metrics`, { headers: authorization })).status, {
+          timeout: 5_000,
+        })
+        .toBe(401);
       const missing = captureIo(host?.root as string, env);
       expect(await run(['node', 'servicedeck', 'tokens', 'revoke', '999'], missing)).toBe(1);
       expect(missing.err()).toBe(
@@ -138,4 +143,29 @@ describe('servicedeck up serving the dashboard', async () => {
     stop('SIGTERM');
     expect(await running).toBe(0);
   });
+
+  it.skipIf(skip)(
+    'GIVEN Discord login half set up THEN up names what is missing and serves login links only',
+    async () => {
+      const { io, running, stop } = await start({
+        SERVICEDECK_WEB_PORT: '0',
+        SERVICEDECK_WEB_DISCORD_CLIENT_ID: '100000000000000001',
+      });
+      const errors = io
+        .err()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: string; msg: string; hint?: string })
+        .filter((line) => line.level === 'error');
+      expect(errors).toEqual([
+        expect.objectContaining({
+          msg: 'Discord login is not set up completely; the dashboard uses login links only',
+          hint: 'Set SERVICEDECK_WEB_DISCORD_CLIENT_SECRET, SERVICEDECK_DISCORD_GUILD_ID, SERVICEDECK_WEB_PUBLIC_URL; see docs/configuration.md#the-web-dashboard.',
+        }),
+      ]);
+      expect(io.out()).toContain('Dashboard: http://127.0.0.1:');
+      stop('SIGTERM');
+      expect(await running).toBe(0);
+    },
+  );
 });
