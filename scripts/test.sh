@@ -9,6 +9,8 @@ cd "$ROOT"
 bash scripts/services.sh
 # promtool (Debian's prometheus package) checks the dashboard's /metrics output.
 bash scripts/ensure-promtool.sh || [ "${CI:-}" != "true" ]
+# Debian's Chromium at /usr/bin/chromium, which the dashboard's browser tests drive.
+bash scripts/ensure-chromium.sh || [ "${CI:-}" != "true" ]
 
 report="$(mktemp -d)/vitest.json"
 set +e

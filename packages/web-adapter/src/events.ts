@@ -83,12 +83,24 @@ export class EventJournal {
   };
   private readonly onChange = (change: Change): void => {
     let enabled: boolean | null = null;
+    let service: Record<string, unknown> | null = null;
     try {
-      enabled = change.id === '*' ? null : this.manager.isEnabled(change.id);
+      if (change.id !== '*') {
+        enabled = this.manager.isEnabled(change.id);
+        const info = this.manager.getServiceInfo(change.id);
+        service = { ...info, lastHealthCheck: iso(info.lastHealthCheck) };
+      }
     } catch {
       // A service not in this process's catalog.
     }
-    this.publish('change', { kind: change.kind, serviceId: change.id, revision: change.revision, enabled });
+    // The service as it is now (status included: a toggle changes it without a health check).
+    this.publish('change', {
+      kind: change.kind,
+      serviceId: change.id,
+      revision: change.revision,
+      enabled,
+      service,
+    });
     this.readAudit();
   };
 

@@ -82,6 +82,7 @@ describe.each(DIALECTS)('live events on %s', async (dialect) => {
         kind: 'state',
         serviceId: 'digest',
         enabled: false,
+        service: { id: 'digest', enabled: false, status: 'inactive', statusMessage: 'disabled' },
       });
       await expect
         .poll(() => first.events.find((e) => e.event === 'audit' && e.data.action === 'disable')?.data)
