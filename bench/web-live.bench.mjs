@@ -46,7 +46,6 @@ function memory() {
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS + 10 });
 /** @type {((at: number) => void)[]} */
 const waiting = [];
-let received = 0;
 
 /** Opens one stream that counts `status` events. */
 function openClient() {
@@ -63,7 +62,6 @@ function openClient() {
         response.on('data', (/** @type {string} */ chunk) => {
           const events = chunk.split('event: status').length - 1;
           for (let i = 0; i < events; i += 1) {
-            received += 1;
             const done = waiting.shift();
             done?.(performance.now());
           }
@@ -91,7 +89,6 @@ const after = await memory();
 /** @type {number[]} */
 const allReceivedMs = [];
 for (let change = 0; change < CHANGES; change += 1) {
-  received = 0;
   const start = performance.now();
   /** @type {number[]} */
   const arrivals = [];
