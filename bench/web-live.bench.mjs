@@ -29,7 +29,8 @@ const server = await new Promise((resolve, reject) => {
 let nextId = 0;
 /** @returns {Promise<NodeJS.MemoryUsage>} */
 function memory() {
-  const id = (nextId += 1);
+  nextId += 1;
+  const id = nextId;
   return new Promise((resolve) => {
     /** @param {any} message */
     const onMessage = (message) => {

@@ -1,8 +1,8 @@
 import { createLogger } from '@servicedeck/core';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, shouldSkip } from '../../../tests/support/databases.js';
-import { AlertChannel } from '../src/index.js';
 import { startDeck } from '../../../tests/support/deck.js';
+import { AlertChannel } from '../src/index.js';
 import {
   ADMIN_ID,
   buttonPayload,

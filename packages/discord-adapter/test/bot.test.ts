@@ -1,7 +1,7 @@
 import { createLogger, type LogRecord } from '@servicedeck/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DiscordBot, startDiscordBot } from '../src/index.js';
 import { startDeck } from '../../../tests/support/deck.js';
+import { type DiscordBot, startDiscordBot } from '../src/index.js';
 import {
   CHANNEL_ID,
   commandPayload,

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '@servicedeck/core';
 import sodium from 'libsodium-wrappers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordAdapter } from '../src/index.js';
 import { startDeck } from '../../../tests/support/deck.js';
+import { DiscordAdapter } from '../src/index.js';
 import {
   ADMIN_ID,
   autocompletePayload,

@@ -1,7 +1,7 @@
 import type { Interaction } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { availability, requireService } from '../src/index.js';
 import { startDeck } from '../../../tests/support/deck.js';
+import { availability, requireService } from '../src/index.js';
 
 describe('requireService', () => {
   it('GIVEN a disabled or failing service THEN the guard answers privately and refuses; a healthy one runs', async () => {

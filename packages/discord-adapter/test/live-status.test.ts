@@ -1,7 +1,7 @@
 import { createLogger } from '@servicedeck/core';
 import { describe, expect, it } from 'vitest';
-import { LIVE_STATUS_MARK, LiveStatus } from '../src/index.js';
 import { startDeck } from '../../../tests/support/deck.js';
+import { LIVE_STATUS_MARK, LiveStatus } from '../src/index.js';
 import { BOT_USER_ID, CHANNEL_ID, FakeDiscordApi } from './support/discord.js';
 
 const logger = createLogger({ sink: () => undefined });

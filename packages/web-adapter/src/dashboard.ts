@@ -148,11 +148,14 @@ export class WebDashboard {
   /** API tokens checked recently: a token is looked up in the database at most once per TTL. */
   private readonly tokenCache = new Map<string, { identity: Identity; until: number }>();
   private started = false;
+  /** Mounted in a bot's server (which listens and closes itself). */
+  private readonly mounted: boolean = false;
   private readonly oauth: DiscordOAuth | undefined;
 
   public constructor(
     private readonly manager: ServiceRegistryManager,
     private readonly options: WebDashboardOptions = {},
+    host?: FastifyInstance,
   ) {
     this.logger = options.logger ?? createLogger({ bindings: { adapter: 'web' } });
     if (options.oauth) {
@@ -181,19 +184,50 @@ export class WebDashboard {
       ...(options.eventCapacity === undefined ? {} : { capacity: options.eventCapacity }),
     });
     this.metrics = new Metrics(manager);
-    this.app = Fastify({
-      logger: false,
-      trustProxy: options.trustProxy ?? false,
-      bodyLimit: 256 * 1024,
-      // The router's own refusals (a malformed URL, an over-long path segment) get the one error body too.
-      frameworkErrors: (error, request, reply) => {
-        this.fail(error as FastifyError, request, reply);
-      },
-      ajv: {
-        customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
-      },
-    });
-    this.app.addHook('onRoute', (route) => {
+    if (host) {
+      // Mounted in the bot's own server: everything lives in an encapsulated plugin, so the dashboard's
+      // hooks and error handling apply to its routes only.
+      this.app = host;
+      this.mounted = true;
+      void host.register(async (scope) => this.setup(scope, false));
+    } else {
+      this.app = Fastify({
+        logger: false,
+        trustProxy: options.trustProxy ?? false,
+        bodyLimit: 256 * 1024,
+        // The router's own refusals (a malformed URL, an over-long path segment) get the one error body too.
+        frameworkErrors: (error, request, reply) => {
+          this.fail(error as FastifyError, request, reply);
+        },
+        ajv: {
+          customOptions: {
+            removeAdditional: false,
+            allErrors: true,
+            coerceTypes: 'array',
+            useDefaults: true,
+          },
+        },
+      });
+      this.setup(this.app, true);
+    }
+  }
+
+  /**
+   * Mounts the dashboard in a bot's own Fastify server, at its root (the web UI asks for `/api/…` and
+   * `/assets/…`): the bot's server listens; call {@link start} before it does. Requests are validated with
+   * that server's own Ajv settings (Fastify's default drops unknown fields instead of refusing them).
+   */
+  public static mount(
+    server: FastifyInstance,
+    manager: ServiceRegistryManager,
+    options: WebDashboardOptions = {},
+  ): WebDashboard {
+    return new WebDashboard(manager, options, server);
+  }
+
+  /** Registers the hooks and routes on `scope` (the dashboard's own server, or its plugin in a bot's). */
+  private setup(scope: FastifyInstance, own: boolean): void {
+    scope.addHook('onRoute', (route) => {
       if (!route.schema || route.url.startsWith('*')) return;
       const access = (route.config as { servicedeck?: RouteAccess } | undefined)?.servicedeck?.access;
       for (const method of [route.method].flat()) {
@@ -205,25 +239,27 @@ export class WebDashboard {
         });
       }
     });
-    void this.app.register(cookie);
-    this.app.addHook('onRequest', async (_request, reply) => {
+    void scope.register(cookie);
+    scope.addHook('onRequest', async (_request, reply) => {
       reply.headers(SECURITY_HEADERS);
     });
-    this.app.addHook('preHandler', (request, reply) => this.guard(request, reply));
-    this.app.setErrorHandler((error: FastifyError, request, reply) => this.fail(error, request, reply));
-    this.app.setNotFoundHandler((request, reply) =>
-      this.fail(
-        new HttpError(
-          404,
-          'SD_ERR_ROUTE_NOT_FOUND',
-          `No route ${request.method} ${request.url.split('?')[0]}.`,
-          'See /api/openapi.json for the routes.',
+    scope.addHook('preHandler', (request, reply) => this.guard(request, reply));
+    scope.setErrorHandler((error: FastifyError, request, reply) => this.fail(error, request, reply));
+    if (own) {
+      scope.setNotFoundHandler((request, reply) =>
+        this.fail(
+          new HttpError(
+            404,
+            'SD_ERR_ROUTE_NOT_FOUND',
+            `No route ${request.method} ${request.url.split('?')[0]}.`,
+            'See /api/openapi.json for the routes.',
+          ),
+          request,
+          reply,
         ),
-        request,
-        reply,
-      ),
-    );
-    this.registerRoutes();
+      );
+    }
+    this.registerRoutes(scope);
   }
 
   /** Starts following the manager's events (call before serving). */
@@ -234,7 +270,7 @@ export class WebDashboard {
     this.metrics.start();
     for (const event of ['statusChange', 'check', 'change'] as const)
       this.manager.events.on(event, this.invalidate);
-    await this.app.ready();
+    if (!this.mounted) await this.app.ready();
   }
 
   /**
@@ -244,6 +280,8 @@ export class WebDashboard {
    * @returns the URL it listens on.
    */
   public async listen(): Promise<string> {
+    if (this.mounted)
+      throw new Error("A mounted dashboard is served by the bot's own server: call listen() on that.");
     const host = this.options.host ?? '127.0.0.1';
     if (!isLoopback(host) && !this.oauth) {
       throw new HttpError(
@@ -287,7 +325,7 @@ export class WebDashboard {
       this.manager.events.off(event, this.invalidate);
     await this.journal.stop();
     this.metrics.stop();
-    await this.app.close();
+    if (!this.mounted) await this.app.close();
   }
 
   /** The OpenAPI 3.1 document of the routes. */
@@ -552,10 +590,10 @@ export class WebDashboard {
     };
   }
 
-  private registerOAuthRoutes(oauth: DiscordOAuth): void {
+  private registerOAuthRoutes(app: FastifyInstance, oauth: DiscordOAuth): void {
     const stateCookie = 'servicedeck_oauth_state';
     const secure = (this.options.publicUrl ?? '').startsWith('https:');
-    this.app.get(
+    app.get(
       '/auth/discord/login',
       {
         config: { servicedeck: { access: 'public' } },
@@ -580,7 +618,7 @@ export class WebDashboard {
         return reply.code(302).header('location', url).send();
       },
     );
-    this.app.get(
+    app.get(
       '/auth/discord/callback',
       {
         config: { servicedeck: { access: 'public' } },
@@ -670,8 +708,7 @@ export class WebDashboard {
     );
   }
 
-  private registerRoutes(): void {
-    const app = this.app;
+  private registerRoutes(app: FastifyInstance): void {
     app.get(
       '/api/session',
       {
@@ -749,7 +786,7 @@ export class WebDashboard {
       },
     );
 
-    if (this.oauth) this.registerOAuthRoutes(this.oauth);
+    if (this.oauth) this.registerOAuthRoutes(app, this.oauth);
 
     registerApiRoutes(app, {
       manager: this.manager,

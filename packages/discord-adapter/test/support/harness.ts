@@ -5,8 +5,8 @@
 import { createLogger } from '@servicedeck/core';
 import { afterEach, expect } from 'vitest';
 import type { Dialect } from '../../../../tests/support/databases.js';
-import { DiscordAdapter, type DiscordAdapterOptions } from '../../src/index.js';
 import { type Deck, startDeck, type TestService } from '../../../../tests/support/deck.js';
+import { DiscordAdapter, type DiscordAdapterOptions } from '../../src/index.js';
 import { FakeDiscordApi, feed } from './discord.js';
 
 /** A running adapter and what surrounds it. */
