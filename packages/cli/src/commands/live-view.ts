@@ -96,6 +96,17 @@ export class LiveView {
     this.ticker.unref();
   }
 
+  /** Prints a line on standard output: above the live frame on a terminal, after the catalog elsewhere. */
+  public note(line: string): void {
+    if (this.tty && this.shown && !this.stopped) {
+      this.context.io.stdout.write(eraseFrame(this.rows));
+      this.context.print(line);
+      this.context.io.stdout.write(redrawFrame(0, this.lines));
+    } else {
+      this.context.print(line);
+    }
+  }
+
   /** Stops following: removes the listeners and timers, and draws the latest state a last time. */
   public async stop(): Promise<void> {
     if (this.stopped) return;

@@ -28,6 +28,7 @@ export interface UpOptions {
 async function startWeb(
   context: CommandContext,
   manager: ServiceRegistryManager,
+  print: (line: string) => void,
 ): Promise<WebDashboard | undefined> {
   const { web, discord } = context.settings;
   if (!web.enabled) return undefined;
@@ -80,7 +81,7 @@ async function startWeb(
   }
   const base = (web.publicUrl ?? url).replace(/\/$/, '');
   const token = await dashboard.issueLoginToken(cliActor(context.io.env));
-  context.print(
+  print(
     `Dashboard: ${base} — log in with ${base}/login?token=${token} (one use, within 15 minutes; servicedeck web login makes another).`,
   );
   logger.info('dashboard listening', { url, publicUrl: web.publicUrl });
@@ -162,8 +163,8 @@ export async function up(context: CommandContext, options: UpOptions = {}): Prom
   let discord: DiscordBot | undefined;
   let web: WebDashboard | undefined;
   try {
-    web = await startWeb(context, manager);
     await live.show();
+    web = await startWeb(context, manager, (line) => live.note(line));
     discord = await startDiscord(context, manager, options);
   } catch (error) {
     await live.stop();

@@ -34,6 +34,7 @@ describe('servicedeck up serving the dashboard', async () => {
     'GIVEN up THEN it prints a one-time login link that opens a session, web login makes another, and API tokens from the CLI work',
     async () => {
       const { io, running, stop, env } = await start({ SERVICEDECK_WEB_PORT: '0' });
+      await expect.poll(() => io.out()).toContain('Dashboard: ');
       const match =
         /Dashboard: (http:\/\/127\.0\.0\.1:\d+) — log in with (\S+) \(one use, within 15 minutes/.exec(
           io.out(),
@@ -115,6 +116,7 @@ describe('servicedeck up serving the dashboard', async () => {
       const port = (blocker.address() as { port: number }).port;
       try {
         const { io, running, stop } = await start({ SERVICEDECK_WEB_PORT: String(port) });
+        await expect.poll(() => io.err()).toContain('the dashboard could not start');
         const errors = io
           .err()
           .trim()
@@ -151,6 +153,7 @@ describe('servicedeck up serving the dashboard', async () => {
         SERVICEDECK_WEB_PORT: '0',
         SERVICEDECK_WEB_DISCORD_CLIENT_ID: '100000000000000001',
       });
+      await expect.poll(() => io.out()).toContain('Dashboard: ');
       const errors = io
         .err()
         .trim()
