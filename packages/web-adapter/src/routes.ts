@@ -157,7 +157,8 @@ export function registerApiRoutes(app: FastifyInstance, context: RouteContext): 
       config: { servicedeck: { access: 'read' } },
       schema: {
         summary: 'One service in detail',
-        description: 'The service, its dependencies and dependents, uptime over 24 hours and its last check.',
+        description:
+          'The service, its dependencies and dependents, uptime over 24 hours, its last check, and its status as each servicedeck process last checked it.',
         tags: ['services'],
         params: idParams,
         response: { 200: SERVICE_DETAIL, ...errors(400, 404) },
@@ -168,7 +169,13 @@ export function registerApiRoutes(app: FastifyInstance, context: RouteContext): 
       const service = manager.getServiceInfo(id);
       const all = await manager.listServices();
       const byId = new Map(all.map((s) => [s.id, s]));
-      const [uptime, history] = await Promise.all([manager.uptime(id), manager.healthHistory(id, 1)]);
+      const [uptime, history, instances] = await Promise.all([
+        manager.uptime(id),
+        manager.healthHistory(id, 500),
+        manager.listInstances(),
+      ]);
+      const lastBy = new Map<string, HealthCheckRecord>();
+      for (const check of history) if (!lastBy.has(check.instanceId)) lastBy.set(check.instanceId, check);
       return {
         service,
         dependencies: service.dependencies.flatMap((dep) => {
@@ -178,6 +185,19 @@ export function registerApiRoutes(app: FastifyInstance, context: RouteContext): 
         dependents: all.filter((s) => s.dependencies.includes(id)),
         uptime: { windowHours: 24, ...uptime },
         lastCheck: history[0] ? record(history[0]) : null,
+        instances: instances.map((instance) => {
+          const last = lastBy.get(instance.id);
+          return {
+            instanceId: instance.id,
+            hostname: instance.hostname,
+            pid: instance.pid,
+            state: instance.state,
+            self: instance.self,
+            status: last?.status ?? null,
+            message: last?.message ?? null,
+            checkedAt: last ? last.checkedAt.toISOString() : null,
+          };
+        }),
       };
     },
   );

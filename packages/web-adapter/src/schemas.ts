@@ -79,16 +79,35 @@ export const UPTIME = {
   },
 } as const;
 
+/** The service as one servicedeck process sees it: that process's last check of it. */
+export const SERVICE_INSTANCE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['instanceId', 'hostname', 'pid', 'state', 'self', 'status', 'message', 'checkedAt'],
+  properties: {
+    instanceId: { type: 'string' },
+    hostname: { type: 'string' },
+    pid: { type: 'integer' },
+    state: { type: 'string', enum: ['running', 'gone'] },
+    self: { type: 'boolean' },
+    status: { anyOf: [{ type: 'string', enum: [...SERVICE_STATUSES] }, { type: 'null' }] },
+    message: nullable('string'),
+    checkedAt: nullableDateTime,
+  },
+} as const;
+
 export const SERVICE_DETAIL = {
   type: 'object',
   additionalProperties: false,
-  required: ['service', 'dependencies', 'dependents', 'uptime', 'lastCheck'],
+  required: ['service', 'dependencies', 'dependents', 'uptime', 'lastCheck', 'instances'],
   properties: {
     service: SERVICE,
     dependencies: { type: 'array', items: SERVICE },
     dependents: { type: 'array', items: SERVICE },
     uptime: UPTIME,
     lastCheck: { anyOf: [HEALTH_RECORD, { type: 'null' }] },
+    /** Per process: its last check of this service (null when it has not checked it recently). */
+    instances: { type: 'array', items: SERVICE_INSTANCE },
   },
 } as const;
 

@@ -77,6 +77,15 @@ describe.each(DIALECTS)('HTTP API on %s', async (dialect) => {
         expect(body.dependents.map((s) => s.id)).toEqual(['digest']);
         expect(body.uptime).toMatchObject({ windowHours: 24, checks: 1, ratio: 1 });
         expect(body.lastCheck).toMatchObject({ status: 'active', checkedAt: expect.stringMatching(/Z$/) });
+        // Its status as each process last checked it: here, this one.
+        expect(detail.json<{ instances: unknown[] }>().instances).toEqual([
+          expect.objectContaining({
+            self: true,
+            state: 'running',
+            status: 'active',
+            checkedAt: expect.stringMatching(/Z$/),
+          }),
+        ]);
 
         const missing = await w.request('GET', '/api/services/nope', auth);
         expect(missing.statusCode).toBe(404);

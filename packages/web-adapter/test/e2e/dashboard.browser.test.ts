@@ -108,6 +108,8 @@ describe('the dashboard in Chromium', () => {
 
         // Disable GitHub in the first page: the plan comes first, then the change; the second page follows.
         await first.goto(`${base}/services/github`);
+        // The service as each servicedeck process sees it: one process here.
+        await expect.poll(() => first.getByTestId('service-instances').locator('tbody tr').count()).toBe(1);
         await first.getByTestId('toggle-github').click();
         await first.getByTestId('plan-dialog').waitFor();
         expect(await first.getByTestId('plan-dialog').textContent()).toContain('github');

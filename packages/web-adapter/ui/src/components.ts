@@ -1,7 +1,7 @@
 /** Small pieces shared by the pages: status badges, ticking times, links. */
 import { h, setAttr, setText } from './dom.js';
 import { formatDateTime, relativeTime, statusLabel } from './format.js';
-import type { Instance, Status } from './types.js';
+import type { Instance, ServiceInstance, Status } from './types.js';
 
 /** A status as colour, symbol and word. */
 export function statusBadge(status: Status, testid?: string): HTMLElement {
@@ -72,6 +72,53 @@ export function section(title: string, id: string, ...children: HTMLElement[]): 
     { class: 'panel', 'aria-labelledby': `${id}-title` },
     h('h2', { id: `${id}-title` }, title),
     ...children,
+  );
+}
+
+/** A service's status in each servicedeck process (its last check there). */
+export function serviceInstancesTable(instances: readonly ServiceInstance[]): HTMLElement {
+  if (instances.length === 0) return h('p', { class: 'muted' }, 'No processes recorded.');
+  const now = Date.now();
+  return h(
+    'div',
+    { class: 'table-scroll' },
+    h(
+      'table',
+      { class: 'table compact', 'data-testid': 'service-instances' },
+      h('caption', { class: 'visually-hidden' }, 'This service in each servicedeck process'),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['Host', 'PID', 'Process', 'Status here', 'Last check', 'Message'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        instances.map((i) =>
+          h(
+            'tr',
+            { 'data-testid': `service-instance-${i.instanceId}` },
+            h(
+              'td',
+              { 'data-label': 'Host' },
+              i.hostname,
+              i.self ? h('span', { class: 'chip' }, 'this one') : null,
+            ),
+            h('td', { 'data-label': 'PID', class: 'num' }, String(i.pid)),
+            h('td', { 'data-label': 'Process' }, i.state === 'running' ? '● running' : '○ gone'),
+            h('td', { 'data-label': 'Status here' }, i.status ? statusBadge(i.status) : 'not checked'),
+            h('td', { 'data-label': 'Last check' }, i.checkedAt ? timeAgo(i.checkedAt, now) : '—'),
+            h('td', { 'data-label': 'Message' }, i.message ?? '—'),
+          ),
+        ),
+      ),
+    ),
   );
 }
 

@@ -45,12 +45,25 @@ export interface Uptime {
   ratio: number | null;
 }
 
+/** The service as one servicedeck process last checked it. */
+export interface ServiceInstance {
+  instanceId: string;
+  hostname: string;
+  pid: number;
+  state: 'running' | 'gone';
+  self: boolean;
+  status: Status | null;
+  message: string | null;
+  checkedAt: string | null;
+}
+
 export interface ServiceDetail {
   service: ServiceSummary;
   dependencies: ServiceSummary[];
   dependents: ServiceSummary[];
   uptime: Uptime;
   lastCheck: HealthRecord | null;
+  instances: ServiceInstance[];
 }
 
 export type LifecycleAction = 'enable' | 'disable';

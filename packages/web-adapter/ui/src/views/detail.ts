@@ -3,8 +3,8 @@ import { ApiError, api } from '../api.js';
 import { auditList } from '../audit-list.js';
 import { healthChart } from '../chart.js';
 import {
-  instancesTable,
   onTick,
+  serviceInstancesTable,
   serviceLink,
   statusBadge,
   tickTimes,
@@ -232,11 +232,7 @@ export function detailView(ctx: AppContext, id: string): View {
     const missingDeps = service.dependencies.filter((d) => !detail.dependencies.some((x) => x.id === d));
 
     // ── Processes, settings, history, audit ──
-    const processes = h('div', null, h('p', { class: 'muted' }, 'Loading processes…'));
-    void ctx
-      .instances()
-      .then((list) => processes.replaceChildren(instancesTable(list)))
-      .catch((error: unknown) => processes.replaceChildren(errorBox(error)));
+    const processes = h('div', null, serviceInstancesTable(detail.instances));
     const history = ctx.canManage ? configHistory(id, ctx.canManage, () => void reloadConfig()) : null;
     const editor = ctx.canManage ? configEditor(id, () => void history?.load()) : null;
     const reloadConfig = async (): Promise<void> => {
