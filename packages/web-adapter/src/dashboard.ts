@@ -404,6 +404,9 @@ export class WebDashboard {
         'SD_ERR_UNAUTHENTICATED',
         'Your access to this dashboard was removed, so your session ended.',
         'Ask a server admin if this is a mistake.',
+        [],
+        {},
+        { discordLogin: true },
       );
     }
     session.level = level;
@@ -412,7 +415,15 @@ export class WebDashboard {
   private async guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const rule = request.routeOptions.config.servicedeck;
     if (!rule) return;
-    const identity = await this.identify(request);
+    // Public routes (the UI's pages, the login, the document) serve anyone: a session that just ended or a
+    // bad token there makes the caller anonymous, and the page it loads asks it to log in.
+    const identity =
+      rule.access === 'public'
+        ? await this.identify(request).catch((error: unknown) => {
+            if (error instanceof HttpError && error.status === 401) return undefined;
+            throw error;
+          })
+        : await this.identify(request);
     if (identity) request.identity = identity;
     this.limit('api', identity?.actor ?? `ip:${request.ip}`);
     if (rule.access === 'public') return;
@@ -424,6 +435,10 @@ export class WebDashboard {
         this.oauth
           ? 'Log in with Discord at /auth/discord/login, or send "Authorization: Bearer sdk_…".'
           : 'Open the login link servicedeck printed at start, or send "Authorization: Bearer sdk_…".',
+        [],
+        {},
+        // How a browser may log in here, for the dashboard's log-in page.
+        { discordLogin: this.oauth !== undefined },
       );
     }
     if (identity.via === 'session' && !SAFE_METHODS.has(request.method)) this.checkCsrf(request, identity);

@@ -59,6 +59,7 @@ export class HttpError extends Error {
     public readonly hint: string | null = null,
     public readonly fields: readonly FieldProblem[] = [],
     public readonly headers: Record<string, string> = {},
+    public readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -91,7 +92,7 @@ export function errorResponse(error: unknown): {
           category: HTTP_CATEGORY[error.code],
           message: error.message,
           hint: error.hint,
-          details: {},
+          details: { ...error.details },
           fields: error.fields,
         },
       },

@@ -141,6 +141,7 @@ describe.each(DIALECTS)('HTTP API on %s', async (dialect) => {
         expect(none.json<ErrorJson>().error).toMatchObject({
           code: 'SD_ERR_UNAUTHENTICATED',
           category: 'not-allowed',
+          details: { discordLogin: false },
           hint: expect.stringContaining('Authorization: Bearer sdk_'),
         });
         const bad = await w.request('GET', '/api/services', { token: 'sdk_nope' });

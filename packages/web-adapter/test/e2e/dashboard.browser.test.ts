@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, GUILD, MANAGERS, StandInDiscord } from '../support/discord-oauth.js';
+import { freePort, GUILD, MANAGE_GUILD, MANAGERS, StandInDiscord } from '../support/discord-oauth.js';
 import { startWeb } from '../support/web.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -171,6 +171,61 @@ describe('the dashboard in Chromium', () => {
         await small.getByTestId('service-row-github').waitFor();
         await shot(small, 'phone-dark');
         await phone.close();
+        await context.close();
+      } finally {
+        await discord.stop();
+      }
+    },
+  );
+
+  it.skipIf(missing !== null && process.env.CI !== 'true')(
+    'GIVEN a member who may only read THEN no management control is offered; once their access is removed, the next visit asks them to log in',
+    { timeout: 120_000 },
+    async () => {
+      const discord = new StandInDiscord();
+      await discord.start();
+      discord.users.set('bob', {
+        id: '400000000000000005',
+        username: 'bob',
+        inGuild: true,
+        roles: [],
+        permissions: MANAGE_GUILD,
+      });
+      discord.next = 'bob';
+      try {
+        const port = await freePort();
+        const base = `http://127.0.0.1:${port}`;
+        const w = await startWeb('sqlite', {
+          port,
+          publicUrl: base,
+          oauth: {
+            clientId: 'client',
+            clientSecret: 'secret',
+            guildId: GUILD,
+            managers: { roles: [MANAGERS] },
+            recheckMs: 0,
+            apiBase: discord.url,
+            authorizeUrl: `${discord.url}/oauth2/authorize`,
+          },
+        });
+        await w.web.listen();
+        const context = await (browser as Browser).newContext();
+        const page = await context.newPage();
+        await page.goto(`${base}/auth/discord/login`);
+        await page.waitForURL(`${base}/`);
+        await page.getByTestId('service-row-github').waitFor();
+        await page.goto(`${base}/services/github`);
+        await page.getByTestId('check-now').waitFor();
+        expect(await page.getByTestId('toggle-github').count()).toBe(0);
+        expect(await page.getByTestId('config-form').count()).toBe(0);
+        expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+        await shot(page, 'read-only');
+
+        (discord.users.get('bob') as { inGuild: boolean }).inGuild = false;
+        await page.reload();
+        await page.getByTestId('login-required').waitFor();
+        expect(await page.getByTestId('discord-login').getAttribute('href')).toBe('/auth/discord/login');
+        await shot(page, 'access-removed');
         await context.close();
       } finally {
         await discord.stop();

@@ -140,7 +140,7 @@ const context = (): AppContext => {
   };
 };
 
-function showLogin(message?: string): void {
+function showLogin(message?: string, discordLogin = false): void {
   current?.destroy();
   current = null;
   live?.close();
@@ -154,7 +154,7 @@ function showLogin(message?: string): void {
     h(
       'main',
       { id: 'main', class: 'main', tabindex: '-1' },
-      loginView(() => void boot(), message),
+      loginView(() => void boot(), message, discordLogin),
     ),
   );
   root.querySelector('h1')?.focus();
@@ -315,7 +315,11 @@ async function boot(): Promise<void> {
     session = await api.get<Session>('/api/session');
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      showLogin();
+      // A session that just ended says why; the server says whether Discord login is offered.
+      showLogin(
+        error.message.startsWith('Your access') ? error.message : undefined,
+        error.info.details.discordLogin === true,
+      );
       return;
     }
     root.replaceChildren(

@@ -1,12 +1,24 @@
 /** Shown without a session: how to log in. */
 import { h } from '../dom.js';
 
-export function loginView(retry: () => void, message?: string): HTMLElement {
+export function loginView(retry: () => void, message?: string, discordLogin = false): HTMLElement {
   return h(
     'div',
     { class: 'page login-page', 'data-testid': 'login-required' },
     h('h1', { tabindex: '-1' }, 'Log in to servicedeck'),
     message ? h('p', { class: 'notice' }, message) : null,
+    discordLogin
+      ? h(
+          'p',
+          null,
+          h(
+            'a',
+            { class: 'button primary', href: '/auth/discord/login', 'data-testid': 'discord-login' },
+            'Log in with Discord',
+          ),
+          ' — members of the bot’s server with access to the dashboard. Or:',
+        )
+      : null,
     h(
       'p',
       null,
