@@ -110,6 +110,16 @@ describe('the dashboard in Chromium', () => {
         await first.goto(`${base}/services/github`);
         // The service as each servicedeck process sees it: one process here.
         await expect.poll(() => first.getByTestId('service-instances').locator('tbody tr').count()).toBe(1);
+        // By keyboard: Enter opens the plan, focus is inside the dialog, Escape closes it and changes nothing.
+        await first.getByTestId('toggle-github').focus();
+        await first.keyboard.press('Enter');
+        await first.getByTestId('plan-dialog').waitFor();
+        expect(
+          await first.evaluate(() => document.activeElement?.closest('[data-testid="plan-dialog"]') !== null),
+        ).toBe(true);
+        await first.keyboard.press('Escape');
+        await first.getByTestId('plan-dialog').waitFor({ state: 'detached' });
+        expect(w.manager.isEnabled('github')).toBe(true);
         await first.getByTestId('toggle-github').click();
         await first.getByTestId('plan-dialog').waitFor();
         expect(await first.getByTestId('plan-dialog').textContent()).toContain('github');
