@@ -474,7 +474,9 @@ export class WebDashboard {
       } catch {
         host = undefined;
       }
-      if (host !== request.headers.host) {
+      // The dashboard's own origin: the host asked for, or the public URL a reverse proxy serves it at.
+      const publicHost = this.options.publicUrl ? new URL(this.options.publicUrl).host : undefined;
+      if (host === undefined || (host !== request.headers.host && host !== publicHost)) {
         throw new HttpError(
           403,
           'SD_ERR_CSRF',

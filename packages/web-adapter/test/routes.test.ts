@@ -209,6 +209,15 @@ describe.each(DIALECTS)('HTTP API on %s', async (dialect) => {
         expect(w.manager.isEnabled('github')).toBe(true);
         const done = await w.request('POST', '/api/services/github/disable', { ...session, csrf }, {});
         expect(done.statusCode).toBe(200);
+        // The dashboard's own origin is accepted (inject's Host is localhost:80).
+        const sameOrigin = await w.request(
+          'POST',
+          '/api/services/github/enable',
+          { ...session, csrf, origin: 'http://localhost:80' },
+          {},
+        );
+        expect(sameOrigin.statusCode).toBe(200);
+        await w.request('POST', '/api/services/github/disable', { ...session, csrf }, {});
         expect(w.manager.isEnabled('github')).toBe(false);
         expect((await w.manager.auditLog({ action: 'disable' }))[0]).toMatchObject({
           actor: 'owner',
@@ -219,6 +228,30 @@ describe.each(DIALECTS)('HTTP API on %s', async (dialect) => {
         const logout = await w.request('DELETE', '/api/session', { ...session, csrf });
         expect(logout.statusCode).toBe(204);
         expect((await w.request('GET', '/api/session', session)).statusCode).toBe(401);
+      },
+    );
+
+    it.skipIf(skip)(
+      'GIVEN a reverse proxy serving the dashboard at its public URL THEN changes from that origin are accepted',
+      async () => {
+        const w = await startWeb(dialect, { publicUrl: 'https://deck.example.org' });
+        const session = await w.session();
+        const behindProxy = await w.request(
+          'POST',
+          '/api/services/github/disable',
+          { ...session, origin: 'https://deck.example.org' },
+          {},
+          { host: '127.0.0.1:4600' },
+        );
+        expect(behindProxy.statusCode).toBe(200);
+        const elsewhere = await w.request(
+          'POST',
+          '/api/services/github/enable',
+          { ...session, origin: 'https://deck.example.org.evil.example' },
+          {},
+          { host: '127.0.0.1:4600' },
+        );
+        expect(elsewhere.statusCode).toBe(403);
       },
     );
 
