@@ -209,12 +209,13 @@ describe.each(DIALECTS)('HTTP API on %s', async (dialect) => {
         expect(w.manager.isEnabled('github')).toBe(true);
         const done = await w.request('POST', '/api/services/github/disable', { ...session, csrf }, {});
         expect(done.statusCode).toBe(200);
-        // The dashboard's own origin is accepted (inject's Host is localhost:80).
+        // The dashboard's own origin is accepted.
         const sameOrigin = await w.request(
           'POST',
           '/api/services/github/enable',
-          { ...session, csrf, origin: 'http://localhost:80' },
+          { ...session, csrf, origin: 'http://127.0.0.1:4600' },
           {},
+          { host: '127.0.0.1:4600' },
         );
         expect(sameOrigin.statusCode).toBe(200);
         await w.request('POST', '/api/services/github/disable', { ...session, csrf }, {});
