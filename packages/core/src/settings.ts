@@ -336,13 +336,16 @@ function splitList(value: string): string[] {
     .filter((item) => item !== '');
 }
 
+/** An environment variable's value without surrounding spaces, or undefined when unset or blank. */
+function trimmedEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
 /** Resolves the web settings from the environment over the file. */
 function resolveWeb(env: NodeJS.ProcessEnv, file: FileWeb | undefined): WebSettings {
   const problems: string[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
-  };
+  const value = (name: string): string | undefined => trimmedEnv(env, name);
   let enabled = file?.enabled ?? true;
   const switchValue = value(WEB_ENV.enabled);
   if (switchValue !== undefined) {
@@ -393,10 +396,7 @@ function resolveWeb(env: NodeJS.ProcessEnv, file: FileWeb | undefined): WebSetti
 /** Resolves the Discord settings from the environment over the file; refuses ids that are not ids. */
 function resolveDiscord(env: NodeJS.ProcessEnv, file: FileDiscord | undefined): DiscordSettings {
   const problems: string[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
-  };
+  const value = (name: string): string | undefined => trimmedEnv(env, name);
   const id = (name: string, fromFile: string | undefined): string | null => {
     const raw = value(name);
     if (raw === undefined) return fromFile ?? null;

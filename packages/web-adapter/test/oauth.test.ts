@@ -1,61 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accessLevelOf } from '../src/index.js';
-import {
-  type FakeUser,
-  freePort,
-  GUILD,
-  MANAGE_GUILD,
-  MANAGERS,
-  StandInDiscord,
-} from './support/discord-oauth.js';
+import { type FakeUser, GUILD, MANAGE_GUILD, startWithDiscordLogin } from './support/discord-oauth.js';
 import { startWeb } from './support/web.js';
 
-const stands: StandInDiscord[] = [];
-afterEach(async () => {
-  for (const stand of stands.splice(0)) await stand.stop();
-});
-
 async function setUp(recheckMs = 60_000) {
-  const discord = new StandInDiscord();
-  stands.push(discord);
-  await discord.start();
-  discord.users.set('alice', {
-    id: '400000000000000004',
-    username: 'alice',
-    inGuild: true,
-    roles: [MANAGERS],
-    permissions: '0',
-  });
-  discord.users.set('bob', {
-    id: '400000000000000005',
-    username: 'bob',
-    inGuild: true,
-    roles: [],
-    permissions: MANAGE_GUILD,
-  });
-  discord.users.set('eve', {
-    id: '400000000000000009',
-    username: 'eve',
-    inGuild: false,
-    roles: [],
-    permissions: '0',
-  });
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const w = await startWeb('sqlite', {
-    port,
-    publicUrl: base,
-    oauth: {
-      clientId: 'client',
-      clientSecret: 'secret',
-      guildId: GUILD,
-      managers: { roles: [MANAGERS] },
-      recheckMs,
-      apiBase: discord.url,
-      authorizeUrl: `${discord.url}/oauth2/authorize`,
-    },
-  });
-  await w.web.listen();
+  const { w, discord, base } = await startWithDiscordLogin({ recheckMs });
   /** Starts a login as `who` and lets Discord authorize it: the callback URL and the state cookie. */
   const begin = async (who: string) => {
     discord.next = who;

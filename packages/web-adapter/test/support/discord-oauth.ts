@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { startWeb, type Web } from './web.js';
 
 export const GUILD = '200000000000000002';
 export const MANAGERS = '500000000000000007';
@@ -110,4 +111,64 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+const standIns: StandInDiscord[] = [];
+afterEach(async () => {
+  for (const standIn of standIns.splice(0)) await standIn.stop();
+});
+
+/**
+ * The dashboard listening on a free port with Discord login through a stand-in Discord (stopped after the
+ * test), which knows alice (on the managers role), bob (Manage Server only) and eve (not in the guild).
+ */
+export async function startWithDiscordLogin(
+  options: { readonly recheckMs?: number; readonly sync?: boolean } = {},
+): Promise<{ w: Web; discord: StandInDiscord; base: string }> {
+  const discord = new StandInDiscord();
+  standIns.push(discord);
+  await discord.start();
+  discord.users.set('alice', {
+    id: '400000000000000004',
+    username: 'alice',
+    inGuild: true,
+    roles: [MANAGERS],
+    permissions: '0',
+  });
+  discord.users.set('bob', {
+    id: '400000000000000005',
+    username: 'bob',
+    inGuild: true,
+    roles: [],
+    permissions: MANAGE_GUILD,
+  });
+  discord.users.set('eve', {
+    id: '400000000000000009',
+    username: 'eve',
+    inGuild: false,
+    roles: [],
+    permissions: '0',
+  });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const w = await startWeb(
+    'sqlite',
+    {
+      port,
+      publicUrl: base,
+      oauth: {
+        clientId: 'client',
+        clientSecret: 'secret',
+        guildId: GUILD,
+        managers: { roles: [MANAGERS] },
+        ...(options.recheckMs === undefined ? {} : { recheckMs: options.recheckMs }),
+        apiBase: discord.url,
+        authorizeUrl: `${discord.url}/oauth2/authorize`,
+      },
+    },
+    undefined,
+    { sync: options.sync ?? false },
+  );
+  await w.web.listen();
+  return { w, discord, base };
 }
