@@ -138,6 +138,14 @@ export const ERROR_CODES = {
     summary: 'The servicedeck configuration file cannot be read or is invalid.',
   },
   SD_ERR_API_TOKEN_NOT_FOUND: { category: 'not-found', summary: 'No API token with this id exists.' },
+  SD_ERR_RELOAD_UNSUPPORTED: {
+    category: 'conflict',
+    summary: 'The service has no module file to load again (registered in code or built in).',
+  },
+  SD_ERR_RELOAD_FAILED: {
+    category: 'internal',
+    summary: "A service's new code could not replace the running one; the previous version keeps running.",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A documented servicedeck error code. */

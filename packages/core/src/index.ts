@@ -65,6 +65,17 @@ export type {
 export { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 export type { LifecyclePlan, PlanStep } from './lifecycle/plan.js';
 export {
+  RELOAD_QUERY,
+  type ReloadDependent,
+  type ReloadResult,
+  type ReloadStage,
+} from './lifecycle/reload.js';
+export {
+  ServiceWatcher,
+  type ServiceWatcherEvents,
+  type ServiceWatcherOptions,
+} from './lifecycle/watcher.js';
+export {
   createLogger,
   type LogFields,
   type Logger,
@@ -163,6 +174,7 @@ export {
 export { ChangeFeed, type ChangeFeedOptions } from './sync/change-feed.js';
 export {
   type ConfigSchema,
+  type DependencyReloadPolicy,
   type HealthCheckResult,
   type HealthCheckSettings,
   type JsonObject,

@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { NOT_RUN_YET } from './catalog-reader.js';
 import {
@@ -21,6 +22,7 @@ import {
 import type { Keyring } from './config/keyring.js';
 import { type DiscoveryProblem, describeSource, type ServiceDefinition } from './definition.js';
 import { type DiscoveryOptions, type DiscoveryResult, discoverServices } from './discovery/discovery.js';
+import { definitionsOf } from './discovery/module-loader.js';
 import { describeError, ServiceDeckError } from './errors.js';
 import { checkDependencyGraph } from './graph.js';
 import { rootCause } from './health/causes.js';
@@ -29,6 +31,13 @@ import type { HealthCheckRecord, HealthEvents, StatusChange } from './health/typ
 
 import { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.js';
 import { type LifecyclePlan, type PlanNode, planDisable, planEnable } from './lifecycle/plan.js';
+import {
+  importFresh,
+  locateSyntaxError,
+  type ReloadDependent,
+  type ReloadResult,
+  type ReloadStage,
+} from './lifecycle/reload.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
 import {
@@ -198,6 +207,35 @@ export interface DiscoveryReport {
   readonly files: DiscoveryResult['files'];
 }
 
+/**
+ * The source of a catalog entry, from the description the catalog stores (`describeSource`), for a
+ * service whose module did not load in this process.
+ */
+function sourceOfEntry(described: string | null): ServiceDefinition['source'] | undefined {
+  if (!described) return undefined;
+  const plugin = /^(.+) \(package (.+)\)$/.exec(described);
+  if (plugin) {
+    return {
+      kind: 'plugin',
+      file: plugin[1] as string,
+      packageName: plugin[2] as string,
+      packageVersion: null,
+    };
+  }
+  if (path.isAbsolute(described)) return { kind: 'glob', file: described };
+  if (described === 'registerService()') return { kind: 'registered' };
+  return { kind: 'builtin' };
+}
+
+/** How a failed reload's message names the step that failed. */
+const STAGE_WORDS: Record<ReloadStage, string> = {
+  load: 'while loading its code',
+  validate: 'while checking its new code',
+  start: 'while starting the new version',
+  health: "at the new version's first health check",
+  dependents: 'while restarting the services that depend on it',
+};
+
 /** The lifecycle state of the manager. */
 export type ManagerState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -242,6 +280,8 @@ interface RuntimeEntry {
   inFlight: number;
   /** Resolved when `inFlight` drops to zero while draining. */
   drained: (() => void) | undefined;
+  /** Settles when the reload replacing (or restarting) this service's instance is over. */
+  reloading: Promise<void> | undefined;
 }
 
 /**
@@ -457,6 +497,7 @@ export class ServiceRegistryManager {
           appliedConfigVersion: undefined,
           inFlight: 0,
           drained: undefined,
+          reloading: undefined,
           status: problem
             ? 'error'
             : entry.missing
@@ -751,7 +792,7 @@ export class ServiceRegistryManager {
   }
 
   /** Puts a running service under the health monitor. */
-  private trackHealth(id: string): void {
+  private trackHealth(id: string, checkAtOnce = true): void {
     const runtime = this.runtime.get(id);
     const instance = runtime?.instance;
     const monitor = this.monitor;
@@ -764,7 +805,7 @@ export class ServiceRegistryManager {
     });
     // A service started while the manager runs (enabled, configured, or its dependency back) is checked at
     // once, so its status says how it is now rather than "not checked yet" until its first scheduled check.
-    if (this.currentState === 'running') {
+    if (checkAtOnce && this.currentState === 'running') {
       void monitor
         .checkNow(id, true)
         ?.catch((error: unknown) => this.logger.warn('first check failed to run', { service: id, error }));
@@ -814,6 +855,8 @@ export class ServiceRegistryManager {
    */
   public async checkHealth(id: string, options: CheckHealthOptions = {}): Promise<HealthCheckRecord> {
     const runtime = this.runtimeOf(id);
+    // A check asked for during a reload checks the instance that runs once it is over.
+    if (runtime.reloading) await runtime.reloading;
     const pending = runtime.instance ? this.monitor?.checkNow(id, options.fresh ?? false) : undefined;
     return pending ? await pending : this.unchecked(runtime);
   }
@@ -1107,6 +1150,9 @@ export class ServiceRegistryManager {
     id: string,
     work: (service: T) => Promise<R> | R,
   ): Promise<R> {
+    const pending = this.runtimeOf(id).reloading;
+    // During a reload, work waits for the swap and then runs with the new instance (or the restored one).
+    if (pending) await pending;
     const service = this.getService<T>(id);
     const runtime = this.runtime.get(id) as RuntimeEntry;
     runtime.inFlight += 1;
@@ -1268,6 +1314,402 @@ export class ServiceRegistryManager {
     return { plan, dryRun: false, outcomes, applied: 'recorded' };
   }
 
+  /**
+   * Replaces a service's code at run time: its module file is imported afresh (a new module instance),
+   * the new metadata, configuration schema, dependency graph and current settings are checked, the old
+   * instance is stopped after its work in flight, the new one is started with the current settings and
+   * checked once, and the services depending on it are restarted or notified (as their
+   * `onDependencyReload` asks). Calls through `withService` during the swap wait for it and then use the
+   * new instance. If any step fails, the previous code keeps running (it is started again if it had been
+   * stopped) and the result says where and why. Audited as `reload`; other processes sharing the database
+   * reload the service too. A manager in `control` mode loads and checks the new code and records the
+   * reload for the running processes.
+   *
+   * @throws ServiceDeckError `SD_ERR_SERVICE_NOT_FOUND`, `SD_ERR_SERVICE_MISSING`, or
+   *   `SD_ERR_RELOAD_UNSUPPORTED` for a service registered in code or built in (it has no file to load).
+   */
+  public async reloadService(id: string, options: Actor): Promise<ReloadResult> {
+    this.reloadableFile(id);
+    const result = await this.exclusive(() => this.reloadNow(id, actorOf(options), null));
+    this.logger[result.result === 'ok' ? 'info' : 'warn']('service reloaded', {
+      service: id,
+      result: result.result,
+      stage: result.stage ?? undefined,
+      reason: result.error?.reason,
+      version: result.version,
+      durationMs: result.durationMs,
+      actor: options.actor,
+    });
+    return result;
+  }
+
+  /**
+   * The module file a service's code comes from, for reloads and the watch mode.
+   *
+   * @throws ServiceDeckError `SD_ERR_SERVICE_NOT_FOUND`, `SD_ERR_SERVICE_MISSING`, `SD_ERR_RELOAD_UNSUPPORTED`.
+   */
+  public reloadableFile(id: string): string {
+    return this.reloadSource(id).file;
+  }
+
+  /**
+   * Where a service's code is loaded from again: its definition's file, or for a service whose module
+   * could not be loaded when this process discovered services, the file the catalog recorded for it.
+   */
+  private reloadSource(id: string): Extract<ServiceDefinition['source'], { file: string }> {
+    const runtime = this.runtimeOf(id);
+    const source = runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
+    if (!source) {
+      throw new ServiceDeckError(
+        'SD_ERR_SERVICE_MISSING',
+        `Service "${id}" was not found by discovery this time, and the catalog records no file for it, so there is no code to reload.`,
+        { details: { serviceId: id }, hint: 'Install its plugin again and restart servicedeck.' },
+      );
+    }
+    if (source.kind !== 'plugin' && source.kind !== 'glob') {
+      throw new ServiceDeckError(
+        'SD_ERR_RELOAD_UNSUPPORTED',
+        `Service "${id}" cannot be reloaded: it comes from ${describeSource(source)}, not from a module file.`,
+        {
+          details: { serviceId: id, source: describeSource(source) },
+          hint: 'Restart the bot to load its new code, or ship it as a plugin package or a service glob file.',
+        },
+      );
+    }
+    return source;
+  }
+
+  /** Every service whose code comes from a module file, by file (for the watch mode). */
+  public reloadableFiles(): Map<string, string[]> {
+    this.assertRunning('list service files');
+    const files = new Map<string, string[]>();
+    for (const [id, runtime] of this.runtime) {
+      const source = runtime.definition?.source;
+      if (source?.kind !== 'plugin' && source?.kind !== 'glob') continue;
+      files.set(source.file, [...(files.get(source.file) ?? []), id]);
+    }
+    return files;
+  }
+
+  /** Loads a service's definition afresh from its file; a problem is returned as a reload failure. */
+  private async loadAgain(
+    id: string,
+    source: Extract<ServiceDefinition['source'], { file: string }>,
+  ): Promise<{ definition: ServiceDefinition } | { stage: ReloadStage; error: unknown }> {
+    const { file } = source;
+    let namespace: Record<string, unknown>;
+    try {
+      namespace = await importFresh(file);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) return { stage: 'load', error };
+      const where = await locateSyntaxError(file);
+      return { stage: 'load', error: where ? new SyntaxError(`${where}`, { cause: error }) : error };
+    }
+    const { definitions, problems } = definitionsOf(namespace, file, source);
+    const definition = definitions.find((d) => d.metadata.id === id);
+    if (definition) return { definition };
+    const problem = problems.find((p) => p.serviceId === id) ?? problems[0];
+    return {
+      stage: 'validate',
+      error: problem?.error ?? new Error(`${file} no longer exports service "${id}"`),
+    };
+  }
+
+  /** Why the new definition cannot replace the current one (graph, dependencies not running), if it cannot. */
+  private graphProblem(id: string, definition: ServiceDefinition, running: boolean): string | undefined {
+    const others = [...this.runtime.values()]
+      .map((r) => r.definition)
+      .filter((d): d is ServiceDefinition => d !== undefined && d.metadata.id !== id);
+    const graph = checkDependencyGraph([...others, definition]);
+    const problem = graph.problems.find((p) => p.serviceId === id) ?? graph.problems[0];
+    if (problem) return problem.error.reason;
+    if (!running) return undefined;
+    const stopped = definition.metadata.dependencies.filter((dep) => !this.runtime.get(dep)?.instance);
+    if (stopped.length === 0) return undefined;
+    return `it now depends on ${stopped.map((dep) => `"${dep}"`).join(', ')}, which ${stopped.length === 1 ? 'does' : 'do'} not run here (${stopped.map((dep) => this.runtime.get(dep)?.statusMessage ?? 'not running').join('; ')}); start ${stopped.length === 1 ? 'it' : 'them'} first`;
+  }
+
+  /**
+   * The running services to restart or notify when `id` is replaced: a dependent that asks to be notified
+   * (and can be) keeps its instance; one that is restarted passes the question on to its own dependents.
+   */
+  private reloadDependents(id: string): { restart: string[]; notify: string[] } {
+    const restart: string[] = [];
+    const notify: string[] = [];
+    const queue = [id];
+    const seen = new Set([id]);
+    while (queue.length > 0) {
+      const changed = queue.shift() as string;
+      for (const [otherId, other] of this.runtime) {
+        if (seen.has(otherId) || !other.instance || !other.definition) continue;
+        if (!other.definition.metadata.dependencies.includes(changed)) continue;
+        seen.add(otherId);
+        if (
+          other.definition.metadata.onDependencyReload === 'notify' &&
+          typeof other.instance.dependencyReloaded === 'function'
+        ) {
+          notify.push(otherId);
+        } else {
+          restart.push(otherId);
+          queue.push(otherId);
+        }
+      }
+    }
+    const order = this.startWaves.flat();
+    restart.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    return { restart, notify };
+  }
+
+  /** Starts one service with its stored settings and puts it under the health monitor. */
+  private async startWithStoredConfig(id: string): Promise<boolean> {
+    const runtime = this.runtime.get(id) as RuntimeEntry;
+    if (!runtime.definition) return false;
+    const config = await this.config.resolveOne(runtime.definition.metadata);
+    await this.startOne(id, config);
+    this.trackHealth(id);
+    return runtime.instance !== undefined;
+  }
+
+  /** Tells the dependents that keep running which instance of `id` to use now. */
+  private async notifyDependents(id: string, notify: readonly string[]): Promise<ReloadDependent[]> {
+    const instance = this.runtime.get(id)?.instance;
+    const outcomes: ReloadDependent[] = [];
+    if (!instance) return outcomes;
+    const timeoutMs = this.options.enableTimeoutMs ?? 30_000;
+    for (const dependent of notify) {
+      const target = this.runtime.get(dependent)?.instance;
+      if (!target?.dependencyReloaded) continue;
+      try {
+        await withTimeout(
+          async () => target.dependencyReloaded?.(id, instance),
+          timeoutMs,
+          () => new Error(`dependencyReloaded() did not finish within ${timeoutMs} ms`),
+        );
+        outcomes.push({ serviceId: dependent, action: 'notified', result: 'ok', message: null });
+      } catch (error) {
+        outcomes.push({
+          serviceId: dependent,
+          action: 'notified',
+          result: 'failed',
+          message: `dependencyReloaded() failed: ${describeError(error)}`,
+        });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * One reload, inside the lane. `requested` is the revision of a reload another process recorded (then
+   * nothing is recorded again), or null for a reload asked of this manager.
+   */
+  private async reloadNow(id: string, actor: Actor, requested: number | null): Promise<ReloadResult> {
+    const startedAt = performance.now();
+    const runtime = this.runtime.get(id) as RuntimeEntry;
+    // Undefined for a service whose module did not load when this process discovered services.
+    const previous = runtime.definition;
+    const source = this.reloadSource(id);
+    const { file } = source;
+    const previousVersion = previous?.metadata.version ?? runtime.entry.version;
+    const previousStatus = runtime.status;
+    const wasRunning = runtime.instance !== undefined;
+    const applied = this.controlOnly ? 'recorded' : 'here';
+    let dependents: ReloadDependent[] = [];
+
+    const finish = async (
+      outcome: { stage: ReloadStage; reason: string; cause?: unknown; rolledBack?: boolean } | undefined,
+      version: string | null,
+      revision: number | null,
+    ): Promise<ReloadResult> => {
+      const error = outcome
+        ? new ServiceDeckError(
+            'SD_ERR_RELOAD_FAILED',
+            `Reload of "${id}" failed ${STAGE_WORDS[outcome.stage]}: ${outcome.reason}; ${outcome.rolledBack ? 'the previous version was started again' : wasRunning ? 'the previous version keeps running' : 'nothing was changed'}.`,
+            {
+              cause: outcome.cause,
+              details: { serviceId: id, stage: outcome.stage, file },
+              hint: 'Fix the code (or the settings) and reload again.',
+            },
+          )
+        : null;
+      const result: ReloadResult = {
+        serviceId: id,
+        result: error ? 'failed' : 'ok',
+        applied,
+        revision: revision ?? requested,
+        previousVersion,
+        version,
+        stage: outcome?.stage ?? null,
+        error,
+        rolledBack: outcome?.rolledBack ?? false,
+        running: runtime.instance !== undefined,
+        status: runtime.status,
+        message: runtime.statusMessage,
+        dependents,
+        durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      };
+      await (this.audit as AuditStore).record({
+        ...actor,
+        action: 'reload',
+        serviceId: id,
+        result: result.result,
+        details: {
+          revision: result.revision,
+          previousVersion,
+          version: result.version,
+          file,
+          applied,
+          ...(error && outcome ? { stage: outcome.stage, reason: error.reason } : {}),
+          rolledBack: result.rolledBack,
+          dependents: dependents.map((d) => ({ ...d })),
+          durationMs: result.durationMs,
+        },
+      });
+      return result;
+    };
+
+    const loaded = await this.loadAgain(id, source);
+    if (!('definition' in loaded)) {
+      return finish(
+        { stage: loaded.stage, reason: describeError(loaded.error), cause: loaded.error },
+        previousVersion,
+        null,
+      );
+    }
+    const next = loaded.definition;
+    const graph = this.graphProblem(id, next, wasRunning && runtime.entry.enabled);
+    if (graph) return finish({ stage: 'validate', reason: graph }, previousVersion, null);
+    const config = await this.config.resolveOne(next.metadata);
+    if (wasRunning && (!config?.resolved || config.resolved.problems.length > 0)) {
+      const detail =
+        config?.error?.message ?? config?.resolved?.problems.map((p) => p.message).join(', ') ?? '';
+      return finish(
+        { stage: 'validate', reason: `its current settings do not fit the new code: ${detail}` },
+        previousVersion,
+        null,
+      );
+    }
+
+    if (this.controlOnly) {
+      runtime.definition = next;
+      runtime.entry = { ...runtime.entry, missing: false };
+      const revision = await (this.catalog as CatalogStore).recordReload(next);
+      return finish(undefined, next.metadata.version, revision);
+    }
+
+    if (!wasRunning) {
+      // Nothing runs to replace: the new code is the one used from now on, and starts if it can.
+      const before = { entry: runtime.entry, status: runtime.status, message: runtime.statusMessage };
+      runtime.definition = next;
+      runtime.entry = { ...runtime.entry, missing: false };
+      this.setObserved(runtime, 'inactive', runtime.entry.enabled ? null : 'disabled');
+      if (runtime.entry.enabled) {
+        await this.startOne(id, config);
+        this.trackHealth(id);
+        if (!runtime.instance && runtime.status === 'error') {
+          const reason = runtime.statusMessage ?? 'it failed to start';
+          runtime.definition = previous;
+          runtime.entry = before.entry;
+          this.setObserved(runtime, before.status, before.message);
+          return finish({ stage: 'start', reason }, previousVersion, null);
+        }
+        await (this.catalog as CatalogStore).setStatuses([
+          { id, status: runtime.status, message: runtime.statusMessage },
+        ]);
+        if (runtime.instance) await this.startWaiting();
+      }
+      return this.completeReload(previous, next, requested, finish);
+    }
+
+    const { restart, notify } = this.reloadDependents(id);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated = [id, ...restart].map((each) => this.runtime.get(each) as RuntimeEntry);
+    for (const each of gated) each.reloading = gate;
+    try {
+      for (const dependent of [...restart].reverse())
+        await this.stopOne(dependent, `restarting: "${id}" is reloading`);
+      await this.stopOne(id, 'reloading');
+      runtime.definition = next;
+      let failure: { stage: ReloadStage; reason: string } | undefined;
+      await this.startOne(id, config);
+      if (!runtime.instance) {
+        failure = { stage: 'start', reason: runtime.statusMessage ?? 'it failed to start' };
+      } else {
+        this.trackHealth(id, false);
+        const record = await this.monitor?.checkNow(id, true);
+        if (record?.status === 'error' && previousStatus !== 'error') {
+          failure = {
+            stage: 'health',
+            reason: `its first health check failed: ${record.message ?? 'error'}`,
+          };
+        }
+      }
+      if (!failure) {
+        for (const dependent of restart) {
+          const ok = await this.startWithStoredConfig(dependent);
+          const message = ok ? null : (this.runtime.get(dependent)?.statusMessage ?? 'it failed to start');
+          dependents.push({
+            serviceId: dependent,
+            action: 'restarted',
+            result: ok ? 'ok' : 'failed',
+            message,
+          });
+        }
+        dependents.push(...(await this.notifyDependents(id, notify)));
+        const broken = dependents.find((d) => d.result === 'failed');
+        if (broken) failure = { stage: 'dependents', reason: `"${broken.serviceId}" ${broken.message}` };
+      }
+      if (failure) {
+        // Back to the previous code: the new instance and the dependents started with it are stopped, and
+        // everything that ran before is started again as it was.
+        const failedDependents = dependents;
+        for (const dependent of [...restart].reverse())
+          await this.stopOne(dependent, `restarting: "${id}" is reloading`);
+        await this.stopOne(id, 'reload failed');
+        runtime.definition = previous;
+        await this.startWithStoredConfig(id);
+        for (const dependent of restart) await this.startWithStoredConfig(dependent);
+        await this.notifyDependents(id, notify);
+        dependents = failedDependents;
+        await this.persistReloadStatuses([id, ...restart]);
+        return finish({ ...failure, rolledBack: true }, previousVersion, null);
+      }
+      await this.persistReloadStatuses([id, ...restart]);
+      return this.completeReload(previous, next, requested, finish);
+    } finally {
+      for (const each of gated) if (each.reloading === gate) each.reloading = undefined;
+      release();
+    }
+  }
+
+  /** Records a successful reload (unless another process recorded it) and puts the new code in the start order. */
+  private async completeReload(
+    previous: ServiceDefinition | undefined,
+    next: ServiceDefinition,
+    requested: number | null,
+    finish: (outcome: undefined, version: string | null, revision: number | null) => Promise<ReloadResult>,
+  ): Promise<ReloadResult> {
+    if (previous?.metadata.dependencies.join() !== next.metadata.dependencies.join()) {
+      const ordered = checkDependencyGraph(
+        [...this.runtime.values()].map((r) => r.definition).filter((d): d is ServiceDefinition => !!d),
+      ).ordered;
+      this.startWaves = this.computeWaves(ordered);
+    }
+    const revision = requested === null ? await (this.catalog as CatalogStore).recordReload(next) : null;
+    return finish(undefined, next.metadata.version, revision);
+  }
+
+  private async persistReloadStatuses(ids: readonly string[]): Promise<void> {
+    await (this.catalog as CatalogStore).setStatuses(
+      ids.map((each) => {
+        const runtime = this.runtime.get(each) as RuntimeEntry;
+        return { id: each, status: runtime.status, message: runtime.statusMessage };
+      }),
+    );
+  }
+
   /** Runs `work` after every change to live services queued before it, and before those queued after. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.lane.then(work, work);
@@ -1352,6 +1794,7 @@ export class ServiceRegistryManager {
     }
     for (const id of toConfigure) await this.applyStoredConfig(id);
     if (toStart.length > 0) await this.startWaiting();
+    if (!this.controlOnly) await this.applyReloads(changes);
     const touched = [...toStop, ...toStart, ...toConfigure];
     if (touched.length > 0) {
       await catalog.setStatuses(
@@ -1368,6 +1811,34 @@ export class ServiceRegistryManager {
       ?.heartbeat(upTo)
       .catch((error: unknown) => this.logger.warn('instance not updated', { error }));
     return upTo;
+  }
+
+  /**
+   * Reloads here the services other processes reloaded (or asked to reload, from the CLI), each once for
+   * its newest request, and audits the outcome in this process.
+   */
+  private async applyReloads(changes: readonly Change[]): Promise<void> {
+    const requests = new Map<string, number>();
+    for (const change of changes) {
+      if (change.kind === 'reload' && change.instanceId !== this.instanceId)
+        requests.set(change.id, change.revision);
+    }
+    for (const [id, revision] of requests) {
+      try {
+        this.reloadSource(id);
+      } catch {
+        // Not reloadable here (registered in code in this process, or unknown to it).
+        continue;
+      }
+      const result = await this.reloadNow(id, { actor: 'servicedeck', adapter: 'sync' }, revision);
+      this.logger[result.result === 'ok' ? 'info' : 'warn']('service reloaded as another process asked', {
+        service: id,
+        revision,
+        result: result.result,
+        stage: result.stage ?? undefined,
+        reason: result.error?.reason,
+      });
+    }
   }
 
   /** Hands a running service the stored settings another process changed (when it applies them live). */

@@ -128,6 +128,15 @@ export function normalizeMetadata(input: unknown, origin: string): ServiceMetada
     if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean')
       problems.push(`${flag} must be true or false`);
   }
+  if (
+    raw.onDependencyReload !== undefined &&
+    raw.onDependencyReload !== 'restart' &&
+    raw.onDependencyReload !== 'notify'
+  ) {
+    problems.push(
+      `onDependencyReload ${JSON.stringify(raw.onDependencyReload)} must be "restart" or "notify"`,
+    );
+  }
   const healthCheck = { ...DEFAULT_HEALTH_CHECK };
   if (raw.healthCheck !== undefined) {
     if (raw.healthCheck === null || typeof raw.healthCheck !== 'object') {
@@ -180,5 +189,7 @@ export function normalizeMetadata(input: unknown, origin: string): ServiceMetada
     tags: Object.freeze([...((raw.tags as string[] | undefined) ?? [])]),
     liveConfig: (raw.liveConfig as boolean | undefined) ?? true,
     enabledByDefault: (raw.enabledByDefault as boolean | undefined) ?? true,
+    onDependencyReload:
+      (raw.onDependencyReload as ServiceMetadata['onDependencyReload'] | undefined) ?? 'restart',
   });
 }

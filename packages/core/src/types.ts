@@ -80,7 +80,16 @@ export interface ServiceMetadataInput {
   readonly liveConfig?: boolean;
   /** Whether the service starts enabled the first time it is discovered (default true). */
   readonly enabledByDefault?: boolean;
+  /**
+   * What happens to this service when one of its dependencies is reloaded (default `restart`):
+   * `restart` stops it before the dependency is replaced and starts it again with the new instance
+   * injected; `notify` keeps it running and calls its `dependencyReloaded()` with the new instance.
+   */
+  readonly onDependencyReload?: DependencyReloadPolicy;
 }
+
+/** How a service follows the reload of one of its dependencies; see `onDependencyReload`. */
+export type DependencyReloadPolicy = 'restart' | 'notify';
 
 /** Validated service metadata with every default applied. Plain data, never behaviour. */
 export interface ServiceMetadata {
@@ -95,6 +104,7 @@ export interface ServiceMetadata {
   readonly tags: readonly string[];
   readonly liveConfig: boolean;
   readonly enabledByDefault: boolean;
+  readonly onDependencyReload: DependencyReloadPolicy;
 }
 
 /** What a health check found. A bare {@link ServiceStatus} is accepted as shorthand. */
@@ -132,4 +142,10 @@ export interface ServiceInterface {
    * first `enable()` and again on every accepted change.
    */
   updateConfig(config: JsonObject): Promise<void> | void;
+  /**
+   * Called, when the metadata says `onDependencyReload: 'notify'`, after the dependency `id` was reloaded
+   * (or restored after a failed reload): drop every reference to the old instance and use `instance`.
+   * A service that declares `notify` without this method is restarted instead.
+   */
+  dependencyReloaded?(id: string, instance: ServiceInterface): Promise<void> | void;
 }

@@ -16,6 +16,7 @@ describe('normalizeMetadata', () => {
       tags: [],
       liveConfig: true,
       enabledByDefault: true,
+      onDependencyReload: 'restart',
     });
   });
 
@@ -34,6 +35,16 @@ describe('normalizeMetadata', () => {
           'Invalid metadata for "Bad Id" in plugins/bad.service.js: id "Bad Id" must be lowercase letters and digits, separated by single dashes or underscores, starting with a letter (e.g. "github", "redis-cache"); name must be a non-empty string; type "database" must be one of internal, external, wrapper; dependencies must be an array of service ids; healthCheck.retries is not a setting (known: intervalMs, timeoutMs, failureThreshold, successThreshold); healthCheck.intervalMs must be at least 1000. Fix the metadata and start again.',
       }),
     );
+  });
+
+  it('GIVEN an unknown onDependencyReload policy THEN it is refused naming the two policies', () => {
+    expect(() =>
+      normalizeMetadata({ id: 'a', name: 'A', type: 'internal', onDependencyReload: 'ignore' }, 'x.js'),
+    ).toThrow(/onDependencyReload "ignore" must be "restart" or "notify"/);
+    expect(
+      normalizeMetadata({ id: 'a', name: 'A', type: 'internal', onDependencyReload: 'notify' }, 'x.js')
+        .onDependencyReload,
+    ).toBe('notify');
   });
 
   it('GIVEN a service depending on itself or metadata that is not an object THEN it is refused', () => {

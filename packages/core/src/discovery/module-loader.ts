@@ -53,6 +53,18 @@ export async function loadServiceModule(file: string, source: ServiceSource): Pr
       ],
     };
   }
+  return definitionsOf(moduleNamespace, file, source);
+}
+
+/**
+ * The service definitions a loaded module exports (see {@link loadServiceModule}), and the problems with
+ * the ones that are invalid.
+ */
+export function definitionsOf(
+  moduleNamespace: Record<string, unknown>,
+  file: string,
+  source: ServiceSource,
+): ModuleLoadResult {
   const definitions: ServiceDefinition[] = [];
   const problems: DiscoveryProblem[] = [];
   const seen = new Set<unknown>();

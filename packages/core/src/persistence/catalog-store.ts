@@ -50,6 +50,21 @@ function storedMetadata(metadata: ServiceMetadata): JsonObject {
   };
 }
 
+/** The columns of a service's row that come from its definition. */
+function catalogValues({ metadata, source }: Pick<ServiceDefinition, 'metadata' | 'source'>) {
+  return {
+    name: metadata.name,
+    description: metadata.description,
+    serviceType: metadata.type,
+    version: metadata.version,
+    metadata: storedMetadata(metadata),
+    configSchema: (metadata.configSchema ?? null) as JsonObject | null,
+    healthCheckEndpoint: 'healthCheck',
+    source: describeSource(source),
+    missing: false,
+  };
+}
+
 function toEntry(row: ServiceRegistry): CatalogEntry {
   const metadata = (row.metadata ?? {}) as { dependencies?: string[]; tags?: string[] };
   return {
@@ -112,17 +127,7 @@ export class CatalogStore {
       const discovered = new Set<string>();
       for (const { metadata, source } of definitions) {
         discovered.add(metadata.id);
-        const values = {
-          name: metadata.name,
-          description: metadata.description,
-          serviceType: metadata.type,
-          version: metadata.version,
-          metadata: storedMetadata(metadata),
-          configSchema: (metadata.configSchema ?? null) as JsonObject | null,
-          healthCheckEndpoint: 'healthCheck',
-          source: describeSource(source),
-          missing: false,
-        };
+        const values = catalogValues({ metadata, source });
         const row = existing.get(metadata.id);
         if (!row) {
           inserts.push({ id: metadata.id, ...values, enabled: metadata.enabledByDefault, status: 'unknown' });
@@ -160,6 +165,21 @@ export class CatalogStore {
       // Read inside the transaction: a change committed after it is newer than this and will be seen.
       const revision = await latestRevision(this.db, transaction);
       return { entries: rows.map(toEntry), ...result, revision };
+    });
+  }
+
+  /**
+   * Records the reload of a service in one transaction: its row takes the new code's metadata, and a
+   * `reload` change tells every process to load the new code. Returns the revision.
+   */
+  public async recordReload(definition: ServiceDefinition): Promise<number> {
+    return this.db.transaction(async (transaction) => {
+      const revision = await this.recordChange('reload', definition.metadata.id, transaction);
+      await this.db.repos.registry.update(
+        { ...catalogValues(definition), revision },
+        { where: { id: definition.metadata.id }, transaction },
+      );
+      return revision;
     });
   }
 

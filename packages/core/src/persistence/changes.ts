@@ -10,7 +10,7 @@ import type { Database } from './database.js';
 export const CHANGE_CHANNEL = 'servicedeck_changes';
 
 /** What kind of desired state changed. */
-export type ChangeKind = 'catalog' | 'state' | 'config';
+export type ChangeKind = 'catalog' | 'state' | 'config' | 'reload';
 
 /** A recorded change. */
 export interface Change {

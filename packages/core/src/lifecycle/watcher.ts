@@ -1,0 +1,219 @@
+/**
+ * The watch mode for plugin authors: a changed compiled file of a service reloads that service, once,
+ * after a short quiet period.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, type FSWatcher, watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describeError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type { ServiceRegistryManager } from '../manager.js';
+import type { Actor } from '../persistence/audit-store.js';
+import type { ReloadResult } from './reload.js';
+
+/** Options of a {@link ServiceWatcher}. */
+export interface ServiceWatcherOptions {
+  /** Milliseconds without a change before the changed services are reloaded (default 300). */
+  readonly debounceMs?: number;
+  /** Who the reloads are audited as (default `watch` through the `cli` adapter). */
+  readonly actor?: Actor;
+  readonly logger?: Logger;
+}
+
+/** What a {@link ServiceWatcher} tells its listeners. */
+export interface ServiceWatcherEvents {
+  /** A reload the watcher ran, successful or not. */
+  reload: [result: ReloadResult];
+  /** A reload that could not even be tried (the service is gone from the catalog, say). */
+  error: [error: Error];
+}
+
+const MODULE_FILE = /\.(?:m|c)?js$/;
+
+/** The directory of the nearest `package.json` above `file`, or the file's directory. */
+function packageRoot(file: string): string {
+  let dir = path.dirname(file);
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.dirname(file);
+    dir = up;
+  }
+}
+
+/** The deepest directory holding every one of `files`. */
+function commonDirectory(files: readonly string[]): string {
+  let common = path.dirname(files[0] as string);
+  for (const file of files.slice(1)) {
+    while (!`${path.dirname(file)}${path.sep}`.startsWith(`${common}${path.sep}`)) {
+      const up = path.dirname(common);
+      if (up === common) return common;
+      common = up;
+    }
+  }
+  return common;
+}
+
+/**
+ * Watches the compiled files of every service that comes from a module file, and reloads a service when
+ * its file, or another module file of its package next to or below the service files, changes. Several
+ * changes within `debounceMs` of each other reload each service once; a file written again with the same
+ * content reloads nothing.
+ *
+ * @example
+ * ```ts
+ * const watcher = new ServiceWatcher(manager, { debounceMs: 300 });
+ * watcher.events.on('reload', (result) => console.log(result.serviceId, result.result));
+ * await watcher.start();
+ * ```
+ */
+export class ServiceWatcher {
+  /** Reloads run, and reloads that could not run. */
+  public readonly events = new EventEmitter<ServiceWatcherEvents>();
+  private readonly debounceMs: number;
+  private readonly actor: Actor;
+  private readonly logger: Logger;
+  private readonly watchers: FSWatcher[] = [];
+  /** Each watched directory, with the service files under it. */
+  private readonly scopes = new Map<string, { files: Map<string, string[]> }>();
+  private readonly hashes = new Map<string, string>();
+  private readonly changed = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  public constructor(
+    private readonly manager: ServiceRegistryManager,
+    options: ServiceWatcherOptions = {},
+  ) {
+    this.debounceMs = options.debounceMs ?? 300;
+    this.actor = options.actor ?? { actor: 'watch', adapter: 'cli' };
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** The directories watched (each recursively). */
+  public get watching(): readonly string[] {
+    return [...this.scopes.keys()];
+  }
+
+  /** Starts watching the service files the manager knows now. */
+  public async start(): Promise<void> {
+    const byPackage = new Map<string, Map<string, string[]>>();
+    for (const [file, ids] of this.manager.reloadableFiles()) {
+      const root = packageRoot(file);
+      const files = byPackage.get(root) ?? new Map<string, string[]>();
+      files.set(file, ids);
+      byPackage.set(root, files);
+    }
+    for (const files of byPackage.values()) {
+      const directory = commonDirectory([...files.keys()]);
+      const scope = this.scopes.get(directory) ?? { files: new Map<string, string[]>() };
+      for (const [file, ids] of files) scope.files.set(file, ids);
+      this.scopes.set(directory, scope);
+    }
+    for (const [directory, scope] of this.scopes) {
+      for (const file of scope.files.keys()) await this.changedContent(file);
+      const watcher = watch(directory, { recursive: true, persistent: false }, (_event, name) => {
+        if (name === null) return;
+        const file = path.join(directory, name.toString());
+        if (!MODULE_FILE.test(file) || file.split(path.sep).includes('node_modules')) return;
+        this.noticed(file);
+      });
+      watcher.on('error', (error) => this.failed(error));
+      this.watchers.push(watcher);
+    }
+    this.logger.info('watching service files', { directories: this.watching });
+  }
+
+  /** Stops watching; a reload under way finishes first. */
+  public async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.changed.clear();
+    for (const watcher of this.watchers.splice(0)) watcher.close();
+    await this.flushing;
+    this.settle();
+  }
+
+  /** Resolves once no change waits for its quiet period and no reload runs. */
+  public idle(): Promise<void> {
+    if (!this.timer && !this.flushing) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Reports an error to the `error` listeners; without one it is only logged (an unheard `error` would throw). */
+  private failed(error: Error): void {
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
+    else this.logger.warn('watch error', { error });
+  }
+
+  private settle(): void {
+    if (this.timer || this.flushing) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private noticed(file: string): void {
+    if (this.stopped) return;
+    this.changed.add(file);
+    if (this.flushing) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = undefined;
+        // Changes made during the reloads get their own quiet period.
+        if (this.changed.size > 0 && !this.stopped) this.noticed([...this.changed][0] as string);
+        this.settle();
+      });
+    }, this.debounceMs);
+  }
+
+  /** Whether a file's content differs from the last content seen (a deleted file counts as changed). */
+  private async changedContent(file: string): Promise<boolean> {
+    let hash: string;
+    try {
+      hash = createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
+    } catch {
+      hash = 'missing';
+    }
+    const before = this.hashes.get(file);
+    this.hashes.set(file, hash);
+    return before !== hash;
+  }
+
+  /** The services a changed file concerns: its own, or for a helper module every service of its scope. */
+  private servicesOf(file: string): string[] {
+    for (const [directory, scope] of this.scopes) {
+      const own = scope.files.get(file);
+      if (own) return own;
+      if (file.startsWith(`${directory}${path.sep}`)) return [...scope.files.values()].flat();
+    }
+    return [];
+  }
+
+  private async flush(): Promise<void> {
+    const files = [...this.changed];
+    this.changed.clear();
+    const ids = new Set<string>();
+    for (const file of files) {
+      if (!(await this.changedContent(file))) continue;
+      for (const id of this.servicesOf(file)) ids.add(id);
+    }
+    for (const id of ids) {
+      if (this.stopped) return;
+      try {
+        const result = await this.manager.reloadService(id, this.actor);
+        this.events.emit('reload', result);
+      } catch (error) {
+        this.logger.warn('service not reloaded', { service: id, error });
+        this.failed(error instanceof Error ? error : new Error(describeError(error)));
+      }
+    }
+  }
+}
