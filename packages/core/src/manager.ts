@@ -227,6 +227,11 @@ function sourceOfEntry(described: string | null): ServiceDefinition['source'] | 
   return { kind: 'builtin' };
 }
 
+/** A sentence as a clause of another: without its final full stop. */
+function clause(text: string): string {
+  return text.trim().replace(/\.$/, '');
+}
+
 /** How a failed reload's message names the step that failed. */
 const STAGE_WORDS: Record<ReloadStage, string> = {
   load: 'while loading its code',
@@ -1520,10 +1525,16 @@ export class ServiceRegistryManager {
       version: string | null,
       revision: number | null,
     ): Promise<ReloadResult> => {
+      const afterFailure = (rolledBack: boolean): string => {
+        if (!rolledBack) return wasRunning ? 'the previous version keeps running' : 'nothing was changed';
+        return runtime.instance
+          ? 'the previous version was started again'
+          : `the previous version could not be started again (${clause(runtime.statusMessage ?? 'not running')})`;
+      };
       const error = outcome
         ? new ServiceDeckError(
             'SD_ERR_RELOAD_FAILED',
-            `Reload of "${id}" failed ${STAGE_WORDS[outcome.stage]}: ${outcome.reason}; ${outcome.rolledBack ? 'the previous version was started again' : wasRunning ? 'the previous version keeps running' : 'nothing was changed'}.`,
+            `Reload of "${id}" failed ${STAGE_WORDS[outcome.stage]}: ${clause(outcome.reason)}; ${afterFailure(outcome.rolledBack ?? false)}.`,
             {
               cause: outcome.cause,
               details: { serviceId: id, stage: outcome.stage, file },

@@ -133,6 +133,31 @@ describe.each(DIALECTS)('reloadService on %s', async (dialect) => {
   );
 
   it.skipIf(skip)(
+    'GIVEN the previous code cannot start again after a failed reload THEN the result says so and the service is in error',
+    async () => {
+      const { manager, host } = await start([
+        {
+          id: 'greeter',
+          greeting: 'hello',
+          enableExtra: "if (globalThis.__refuseRestart) throw new Error('port still held');",
+        },
+      ]);
+      await host.write({ id: 'greeter', version: '2.0.0', enableThrows: 'cannot bind' });
+      (globalThis as { __refuseRestart?: boolean }).__refuseRestart = true;
+      try {
+        const result = await manager.reloadService('greeter', admin);
+        expect(result).toMatchObject({ result: 'failed', stage: 'start', rolledBack: true, running: false });
+        expect(result.status).toBe('error');
+        expect(result.error?.message).toMatch(
+          /failed to start: cannot bind; the previous version could not be started again \(.*port still held\)\. /,
+        );
+      } finally {
+        delete (globalThis as { __refuseRestart?: boolean }).__refuseRestart;
+      }
+    },
+  );
+
+  it.skipIf(skip)(
     'GIVEN a new version that fails its first health check THEN the previous code is restored',
     async () => {
       const { manager, host } = await start([{ id: 'greeter', greeting: 'hello' }]);

@@ -1,8 +1,9 @@
 /**
- * Who may do what. Reading (list, status, health) and managing (enable, disable, configuration, audit) are
- * separate permissions. Bot owners may do everything. Managing is for the users and roles of the managers
- * allowlist; without one, for members with the Administrator permission. Reading is for members with the
- * Manage Server permission (the command's default member permission), the readers allowlist, and managers.
+ * Who may do what. Reading (list, status, health) and managing (enable, disable, reload, configuration,
+ * audit) are separate permissions. Bot owners may do everything. Managing is for the users and roles of the
+ * managers allowlist; without one, for members with the Administrator permission. Reading is for members
+ * with the Manage Server permission (the command's default member permission), the readers allowlist, and
+ * managers.
  */
 import { PermissionFlagsBits } from 'discord.js';
 

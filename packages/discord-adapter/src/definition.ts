@@ -98,6 +98,13 @@ export function servicesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBo
       },
       {
         type: ApplicationCommandOptionType.Subcommand,
+        name: 'reload',
+        description:
+          "Load a service's code again without restarting the bot (the old one runs on if it fails).",
+        options: [service('The service to reload.')],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
         name: 'health',
         description: 'Check one service now, or every service.',
         options: [service('The service to check (all when left out).', false)],

@@ -44,6 +44,7 @@ import {
   noticeView,
   parsePageArgument,
   planView,
+  reloadView,
   shown,
   statusView,
   timestamp,
@@ -117,6 +118,8 @@ const DISCORD_HINTS: Partial<Record<ErrorCode, string>> = {
     'Someone changed these settings meanwhile: look at /services config view and try again.',
   SD_ERR_CONFIG_VERSION_NOT_FOUND:
     'Pick a version from the suggestions as you type, or see them with /services config history.',
+  SD_ERR_RELOAD_UNSUPPORTED:
+    'Only services loaded from a file (a plugin package or a service glob) can be reloaded; the suggestions as you type list them. Restart the bot to load the new code of this one.',
 };
 
 /** A private message with one embed. */
@@ -319,6 +322,16 @@ export class InteractionHandler {
         await responder.reply({
           ...(await this.planMessage(name, serviceId as string, flag)),
           ephemeral: true,
+        });
+        return;
+      }
+      case 'reload': {
+        await this.allow(invoker, 'manage', 'reload', serviceId);
+        const service = this.service(serviceId as string);
+        this.limit(invoker, 'manage');
+        await this.answer(responder, 'reply', true, async () => {
+          const result = await this.manager.reloadService(service.id, this.actor(invoker));
+          return reloadView(this.service(service.id), result);
         });
         return;
       }
@@ -602,7 +615,8 @@ export class InteractionHandler {
     const typed = focused.value.trim().toLowerCase();
     if (focused.name === 'service') {
       if (!this.options.access.canRead(invoker)) return responder.choices([]);
-      const services = await this.manager.listServices();
+      const reloading = incoming.group === null && incoming.subcommand === 'reload';
+      const services = (await this.manager.listServices()).filter((s) => !reloading || this.reloadable(s.id));
       const rank = (s: ServiceSummary): number => {
         const id = s.id.toLowerCase();
         const name = s.name.toLowerCase();
@@ -657,6 +671,16 @@ export class InteractionHandler {
       );
     }
     return responder.choices([]);
+  }
+
+  /** Whether a service's code comes from a module file, so that /services reload can load it again. */
+  private reloadable(id: string): boolean {
+    try {
+      this.manager.reloadableFile(id);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   // ── Components ─────────────────────────────────────────────────────────────────────────────────────

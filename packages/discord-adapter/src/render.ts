@@ -9,6 +9,8 @@ import type {
   JsonValue,
   LifecyclePlan,
   LifecycleResult,
+  ReloadResult,
+  ReloadStage,
   ServiceConfigView,
   ServiceStatus,
   ServiceSummary,
@@ -366,6 +368,112 @@ export function lifecycleView(result: LifecycleResult): { embeds: APIEmbed[]; co
         ),
       ),
     ],
+  };
+}
+
+/** A duration in words: milliseconds below a second, else seconds with one decimal. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The step of a reload, in words. */
+const RELOAD_STAGES: Record<ReloadStage, string> = {
+  load: 'loading the new code',
+  validate: 'checking the new code and the settings',
+  start: 'starting the new version',
+  health: "the new version's first health check",
+  dependents: 'restarting or notifying the services that depend on it',
+};
+
+/** What a reload did, or why it failed and what still runs, with a button back to the service's status. */
+export function reloadView(
+  service: ServiceSummary,
+  result: ReloadResult,
+): { embeds: APIEmbed[]; components: Row[] } {
+  const version = (v: string | null): string => (v === null ? '—' : code(v));
+  const state = result.running ? result.status : shown(service);
+  const fields: APIEmbedField[] = [
+    {
+      name: 'Version',
+      value:
+        result.result === 'ok' && result.previousVersion !== result.version
+          ? `${version(result.previousVersion)} → ${version(result.version)}`
+          : `${version(result.version)} (unchanged)`,
+      inline: true,
+    },
+    { name: 'Status', value: `${LOOK[state].emoji} ${state}`, inline: true },
+    { name: 'Took', value: formatDuration(result.durationMs), inline: true },
+  ];
+  if (result.message && result.status !== 'active') fields.push({ name: 'Why', value: result.message });
+  if (result.dependents.length > 0) {
+    const lines = result.dependents.map((d) =>
+      clip(
+        `${d.result === 'ok' ? '✅' : '❌'} ${d.action} ${code(d.serviceId)}${d.message ? ` — ${d.message}` : ''}`,
+        300,
+      ),
+    );
+    fields.push({ name: 'Dependents', value: linesWithin(lines, LIMITS.fieldValue) });
+  }
+  const footer = {
+    text: `${service.id}${result.revision === null ? '' : ` · revision ${result.revision}`}`,
+  };
+  const components = [
+    row(
+      button({ action: 'cancel', service: service.id, argument: '-' }, 'Show status', ButtonStyle.Secondary),
+    ),
+  ];
+  if (result.result === 'ok') {
+    const description =
+      result.applied === 'recorded'
+        ? 'The new code was loaded and checked. Stored: the processes running the bot apply it within seconds.'
+        : result.running
+          ? 'The new code runs now.'
+          : `It is not running${state === 'disabled' ? ' (disabled)' : ''}: the new code is used from its next start.`;
+    return {
+      embeds: [
+        fitEmbed({
+          title: `Reloaded ${service.name}`,
+          description,
+          color: LOOK.active.color,
+          fields,
+          footer,
+        }),
+      ],
+      components,
+    };
+  }
+  const stage = result.stage ?? 'load';
+  const restoreFailed = result.rolledBack && !result.running;
+  fields.unshift({ name: 'Failed at', value: `${code(stage)} (${RELOAD_STAGES[stage]})` });
+  fields.push({
+    name: 'Rolled back',
+    value: result.rolledBack
+      ? restoreFailed
+        ? '⚠️ Yes, but the previous version did not start again.'
+        : 'Yes: the previous version was started again.'
+      : result.running
+        ? 'No need: the previous version was never stopped.'
+        : 'No: the service was not running.',
+  });
+  fields.push({
+    name: 'What to do',
+    value: restoreFailed
+      ? 'Look at /services status: the service is not running. Fix the error and run /services reload again.'
+      : result.running
+        ? 'Fix the error and run /services reload again; the previous version keeps running.'
+        : 'Fix the error and run /services reload again; the previous code stays in use.',
+  });
+  return {
+    embeds: [
+      fitEmbed({
+        title: `Reload of ${service.name} failed`,
+        description: result.error?.reason ?? result.message ?? 'The reload failed.',
+        color: LOOK.error.color,
+        fields,
+        footer,
+      }),
+    ],
+    components,
   };
 }
 

@@ -179,11 +179,13 @@ export class WebDashboard {
       check: new RateLimiter(options.rateLimits?.check ?? 20, 60_000),
       login: new RateLimiter(10, 60_000),
     };
+    this.metrics = new Metrics(manager);
     this.journal = new EventJournal(manager, {
       logger: this.logger,
+      // Reloads are counted from the audit entries the live stream reads (failed ones change nothing).
+      onAudit: (entry) => this.metrics.observeAudit(entry),
       ...(options.eventCapacity === undefined ? {} : { capacity: options.eventCapacity }),
     });
-    this.metrics = new Metrics(manager);
     if (host) {
       // Mounted in the bot's own server: everything lives in an encapsulated plugin, so the dashboard's
       // hooks and error handling apply to its routes only.
@@ -835,7 +837,7 @@ export class WebDashboard {
         schema: {
           summary: 'Live events (Server-Sent Events)',
           description:
-            'status, check, change (toggles and settings, from any process) and audit events. Reconnect with Last-Event-ID (or ?lastEventId=) to get what was missed; a reset event means: reload the state.',
+            'status, check, change (toggles, settings and reloads, from any process) and audit events. Reconnect with Last-Event-ID (or ?lastEventId=) to get what was missed; a reset event means: reload the state.',
           tags: ['events'],
           querystring: {
             type: 'object',
@@ -877,7 +879,7 @@ export class WebDashboard {
         schema: {
           summary: 'Prometheus metrics',
           description:
-            'Per-service status and enabled state, check latencies and outcomes, toggles, config changes, event-loop delay.',
+            'Per-service status and enabled state, check latencies and outcomes, toggles, config changes, reloads, event-loop delay.',
           tags: ['metrics'],
           produces: [METRICS_CONTENT_TYPE],
           response: { 200: { type: 'string' }, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },

@@ -4,7 +4,13 @@
  * statuses in one place: input 400, not-found 404, conflict 409, not-allowed 403, unavailable 503,
  * internal 500.
  */
-import { describeError, type ErrorCategory, type ErrorCode, isServiceDeckError } from '@servicedeck/core';
+import {
+  describeError,
+  type ErrorCategory,
+  type ErrorCode,
+  isServiceDeckError,
+  type ServiceDeckError,
+} from '@servicedeck/core';
 
 /** Codes of failures the HTTP layer itself reports (core's codes are `SD_ERR_…` too). */
 export type HttpErrorCode =
@@ -48,7 +54,13 @@ const WEB_HINTS: Partial<Record<ErrorCode, string>> = {
   SD_ERR_DEPENDENCIES_DISABLED: 'Enable them first, or send withDependencies: true to enable them together.',
   SD_ERR_DEPENDENTS_ENABLED: 'Disable them first, or send cascade: true to disable them too.',
   SD_ERR_CONFIG_CONFLICT: 'Load the configuration again, apply your change to the new version, and send it.',
+  SD_ERR_RELOAD_FAILED: 'Fix the error in its code (or its settings) and reload it again.',
 };
+
+/** What to do about `error`, worded for the dashboard and its API when core's hint is not. */
+export function webHint(error: ServiceDeckError): string | null {
+  return WEB_HINTS[error.code] ?? error.hint ?? null;
+}
 
 /** An error of the HTTP layer, with its status. */
 export class HttpError extends Error {
@@ -114,7 +126,7 @@ export function errorResponse(error: unknown): {
           code: error.code,
           category: error.category,
           message: error.reason,
-          hint: WEB_HINTS[error.code] ?? error.hint ?? null,
+          hint: webHint(error),
           details: { ...error.details },
           fields,
         },

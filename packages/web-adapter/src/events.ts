@@ -1,6 +1,6 @@
 /**
- * The live stream: status changes, health checks, changes of desired state (toggles, settings — made by
- * any process) and audit entries, numbered and kept in a ring so a client that reconnects with
+ * The live stream: status changes, health checks, changes of desired state (toggles, settings, reloads —
+ * made by any process) and audit entries, numbered and kept in a ring so a client that reconnects with
  * `Last-Event-ID` gets exactly what it missed. A client whose last event is no longer kept (or that was
  * connected to an earlier run of the server) first gets a `reset` event: reload the state, then follow.
  */
@@ -37,6 +37,8 @@ export interface EventJournalOptions {
   readonly heartbeatMs?: number;
   /** A client whose unsent output exceeds this many bytes is disconnected (default 1 MiB). */
   readonly maxBufferedBytes?: number;
+  /** Called with each new audit entry (of any process) as it is read, before it is published. */
+  readonly onAudit?: (entry: AuditEntry) => void;
   readonly logger: Logger;
 }
 
@@ -144,6 +146,7 @@ export class EventJournal {
         const entries = await this.manager.auditLog({ afterId: this.lastAuditId, limit: 500 });
         for (const entry of entries.reverse()) {
           this.lastAuditId = Math.max(this.lastAuditId, entry.id);
+          this.options.onAudit?.(entry);
           this.publish('audit', auditData(entry));
         }
       } catch (error) {

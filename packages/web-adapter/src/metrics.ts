@@ -1,10 +1,11 @@
 /**
  * Prometheus metrics: the registry's services (desired state, observed status), their health checks
- * (latency histogram, outcomes), toggles and settings changes applied in this process, the event loop's
+ * (latency histogram, outcomes), toggles, settings changes and reloads applied in this process, the event loop's
  * delay and the build, written in the Prometheus text exposition format 0.0.4 without a client library.
  */
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import {
+  type AuditEntry,
   type Change,
   type HealthCheckRecord,
   SERVICE_STATUSES,
@@ -87,6 +88,10 @@ function normalizeBuckets(buckets: readonly number[]): number[] {
  * `change` events are only emitted by a manager whose change feed runs (`sync` enabled), so the toggle and
  * settings counters stay empty otherwise. They count every change this process applied, made here or by
  * another process; a toggle counts once, for the service it was asked for, even when it cascaded.
+ *
+ * Reloads are counted from this process's own `reload` audit entries, handed to {@link observeAudit} (the
+ * dashboard's live stream reads the audit log and does so): a failed reload records no change, only its
+ * audit entry.
  */
 export class Metrics {
   private readonly bounds: readonly number[];
@@ -95,6 +100,7 @@ export class Metrics {
   private readonly checks = new Map<string, Map<string, number>>();
   private readonly toggles = new Map<string, Map<string, number>>();
   private readonly configChanges = new Map<string, number>();
+  private readonly reloads = new Map<string, Map<string, number>>();
   private readonly serviceLabels = new Map<string, string>();
   private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private started = false;
@@ -122,6 +128,18 @@ export class Metrics {
       this.configChanges.set(change.id, (this.configChanges.get(change.id) ?? 0) + 1);
     }
   };
+
+  /**
+   * Counts a reload this process applied (asked for here or by another process), by result, from its audit
+   * entry; every other entry (another process's, refusals, other actions) is ignored, as is anything
+   * observed while stopped.
+   */
+  public observeAudit(entry: AuditEntry): void {
+    if (!this.started || entry.action !== 'reload' || entry.serviceId === null) return;
+    if (entry.instanceId !== this.manager.instanceId) return;
+    if (entry.result !== 'ok' && entry.result !== 'failed') return;
+    increment(this.reloads, entry.serviceId, entry.result);
+  }
 
   /**
    * @param manager - The registry whose services and events are measured.
@@ -243,6 +261,18 @@ export class Metrics {
     );
     for (const [id, count] of this.configChanges) {
       lines.push(`servicedeck_config_changes_total{${this.serviceLabel(id)}} ${count}`);
+    }
+
+    family(
+      'servicedeck_reloads_total',
+      'counter',
+      "Reloads of a service's code applied by this process, by result (ok, failed).",
+    );
+    for (const [id, results] of this.reloads) {
+      const label = this.serviceLabel(id);
+      for (const [result, count] of results) {
+        lines.push(`servicedeck_reloads_total{${label},result="${result}"} ${count}`);
+      }
     }
 
     this.renderEventLoop(lines, family);

@@ -8,12 +8,13 @@ import type {
   AuditResult,
   HealthCheckRecord,
   JsonObject,
+  ReloadResult,
   ServiceRegistryManager,
   ServiceSummary,
 } from '@servicedeck/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessLevel, Identity } from './auth.js';
-import { ERROR_SCHEMA, HttpError } from './errors.js';
+import { ERROR_SCHEMA, HttpError, webHint } from './errors.js';
 import { auditData } from './events.js';
 import {
   AUDIT_ENTRY,
@@ -23,6 +24,7 @@ import {
   HEALTH_RECORD,
   INSTANCE,
   LIFECYCLE_RESULT,
+  RELOAD_RESULT,
   SERVICE,
   SERVICE_DETAIL,
   SERVICE_ID,
@@ -85,6 +87,22 @@ export function actorFor(request: FastifyRequest): Actor {
 
 function record(r: HealthCheckRecord): Record<string, unknown> {
   return { ...r, checkedAt: r.checkedAt.toISOString() };
+}
+
+/** A reload's outcome as the API answers it: its error as code, message (with what to do) and reason. */
+export function reloadData(result: ReloadResult): Record<string, unknown> {
+  const { error } = result;
+  const hint = error ? webHint(error) : null;
+  return {
+    ...result,
+    error: error
+      ? {
+          code: error.code,
+          message: hint ? `${error.reason} ${hint}` : error.reason,
+          reason: error.reason,
+        }
+      : null,
+  };
 }
 
 /** Registers every API route on `app`. */
@@ -238,6 +256,26 @@ export function registerApiRoutes(app: FastifyInstance, context: RouteContext): 
       },
     );
   }
+
+  app.post(
+    '/api/services/:id/reload',
+    {
+      config: { servicedeck: { access: 'manage', action: 'reload', bucket: 'manage' } },
+      schema: {
+        summary: 'Reload a service',
+        description:
+          "Loads the service's module file afresh and swaps it in: the new code is checked, the old instance stopped after its work in flight, the new one started with the current settings and checked once, and the services depending on it restarted or notified. A reload that fails is 200 with result failed, the stage and the reason; the previous version keeps running. Refused with 409 (SD_ERR_RELOAD_UNSUPPORTED) for a service registered in code or built in: it has no file to load.",
+        tags: ['lifecycle'],
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, properties: {} },
+        response: { 200: RELOAD_RESULT, ...errors(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      return reloadData(await manager.reloadService(id, actorFor(request)));
+    },
+  );
 
   app.post(
     '/api/services/:id/health',

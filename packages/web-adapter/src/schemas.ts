@@ -157,6 +157,79 @@ export const LIFECYCLE_RESULT = {
   },
 } as const;
 
+/** What `POST /api/services/:id/reload` answers: core's ReloadResult, its error as code, message and reason. */
+export const RELOAD_RESULT = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'serviceId',
+    'result',
+    'applied',
+    'revision',
+    'previousVersion',
+    'version',
+    'stage',
+    'error',
+    'rolledBack',
+    'running',
+    'status',
+    'message',
+    'dependents',
+    'durationMs',
+  ],
+  properties: {
+    serviceId: { type: 'string' },
+    result: { type: 'string', enum: ['ok', 'failed'] },
+    /** `here`: reloaded in this process; `recorded`: checked and recorded, the running processes apply it. */
+    applied: { type: 'string', enum: ['here', 'recorded'] },
+    revision: nullable('integer'),
+    previousVersion: nullable('string'),
+    version: nullable('string'),
+    stage: {
+      anyOf: [
+        { type: 'string', enum: ['load', 'validate', 'start', 'health', 'dependents'] },
+        { type: 'null' },
+      ],
+    },
+    error: {
+      anyOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['code', 'message', 'reason'],
+          properties: {
+            code: { type: 'string', pattern: '^SD_ERR_[A-Z_]+$' },
+            /** What went wrong and what to do. */
+            message: { type: 'string' },
+            /** What went wrong, without what to do. */
+            reason: { type: 'string' },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
+    rolledBack: { type: 'boolean' },
+    running: { type: 'boolean' },
+    status: { type: 'string', enum: [...SERVICE_STATUSES] },
+    message: nullable('string'),
+    dependents: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['serviceId', 'action', 'result', 'message'],
+        properties: {
+          serviceId: { type: 'string' },
+          action: { type: 'string', enum: ['restarted', 'notified'] },
+          result: { type: 'string', enum: ['ok', 'failed'] },
+          message: nullable('string'),
+        },
+      },
+    },
+    durationMs: { type: 'number' },
+  },
+} as const;
+
 const CONFIG_CHANGE = {
   type: 'object',
   additionalProperties: false,

@@ -4,7 +4,12 @@
  * Prometheus's own `promtool`.
  */
 import { spawnSync } from 'node:child_process';
-import { type HealthCheckRecord, SERVICEDECK_VERSION, type ServiceRegistryManager } from '@servicedeck/core';
+import {
+  type AuditEntry,
+  type HealthCheckRecord,
+  SERVICEDECK_VERSION,
+  type ServiceRegistryManager,
+} from '@servicedeck/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { botServices, manyServices, startDeck } from '../../../tests/support/deck.js';
 import { escapeLabelValue, METRICS_CONTENT_TYPE, Metrics } from '../src/metrics.js';
@@ -101,6 +106,7 @@ describe('Prometheus metrics', () => {
       servicedeck_health_checks_total: 'counter',
       servicedeck_toggles_total: 'counter',
       servicedeck_config_changes_total: 'counter',
+      servicedeck_reloads_total: 'counter',
       servicedeck_event_loop_delay_seconds: 'summary',
     });
     for (const name of types(text).keys()) expect(text).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
@@ -221,6 +227,41 @@ describe('Prometheus metrics', () => {
     expect([...values.keys()].filter((k) => k.startsWith('servicedeck_toggles_total'))).toHaveLength(2);
     expect([...values.keys()].filter((k) => k.startsWith('servicedeck_config_changes_total'))).toHaveLength(
       1,
+    );
+  });
+
+  it("GIVEN reload audit entries THEN this process's own reloads are counted by result, and every other entry is ignored", async () => {
+    const { manager } = await startDeck('sqlite');
+    const metrics = startMetrics(manager);
+    const entry = (extra: Partial<AuditEntry>): AuditEntry => ({
+      id: 1,
+      actor: 'alice',
+      adapter: 'web',
+      origin: null,
+      action: 'reload',
+      serviceId: 'echo',
+      result: 'ok',
+      details: {},
+      instanceId: manager.instanceId,
+      at: new Date(),
+      ...extra,
+    });
+    metrics.observeAudit(entry({}));
+    metrics.observeAudit(entry({ adapter: 'sync', actor: 'servicedeck' }));
+    metrics.observeAudit(entry({ result: 'failed' }));
+    metrics.observeAudit(entry({ result: 'denied' }));
+    metrics.observeAudit(entry({ instanceId: 'another-host:1:abcd' }));
+    metrics.observeAudit(entry({ action: 'disable' }));
+    metrics.observeAudit(entry({ serviceId: null }));
+    const values = samples(await metrics.render());
+    expect([...values].filter(([key]) => key.startsWith('servicedeck_reloads_total'))).toEqual([
+      ['servicedeck_reloads_total{service="echo",result="ok"}', 2],
+      ['servicedeck_reloads_total{service="echo",result="failed"}', 1],
+    ]);
+    metrics.stop();
+    metrics.observeAudit(entry({}));
+    expect(samples(await metrics.render()).get('servicedeck_reloads_total{service="echo",result="ok"}')).toBe(
+      2,
     );
   });
 

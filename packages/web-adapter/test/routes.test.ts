@@ -517,6 +517,7 @@ describe('the API document and routing', () => {
         '/api/services/{id}',
         '/api/services/{id}/enable',
         '/api/services/{id}/disable',
+        '/api/services/{id}/reload',
         '/api/services/{id}/health',
         '/api/services/{id}/uptime',
         '/api/services/{id}/config',
@@ -532,6 +533,7 @@ describe('the API document and routing', () => {
       ]),
     );
     expect(doc.paths['/api/services/{id}/disable']?.post?.['x-servicedeck-access']).toBe('manage');
+    expect(doc.paths['/api/services/{id}/reload']?.post?.['x-servicedeck-access']).toBe('manage');
     expect(doc.paths['/api/services']?.get?.['x-servicedeck-access']).toBe('read');
     const refs = JSON.stringify(doc).match(/"\$ref":"([^"]+)"/g) ?? [];
     expect(refs.length).toBeGreaterThan(20);

@@ -27,6 +27,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** Runs `cleanup` after the test, after the cleanups registered later (harnesses attached since). */
+export function onCleanup(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
 /**
  * Starts a manager on `dialect` and attaches an adapter to a client that never reaches Discord (with
  * `ready`, one whose stand-in login makes it ready).
@@ -39,7 +44,15 @@ export async function startHarness(
   /** Log the client in (a stand-in login): the adapter then starts alerts and the live status message. */
   ready = false,
 ): Promise<Harness> {
-  const deck = await startDeck(dialect, services, disabled);
+  return attachHarness(await startDeck(dialect, services, disabled), options, ready);
+}
+
+/** Attaches an adapter to the manager of `deck` (see {@link startHarness}); the deck is not shut down here. */
+export async function attachHarness(
+  deck: Deck,
+  options: DiscordAdapterOptions = {},
+  ready = false,
+): Promise<Harness> {
   const api = new FakeDiscordApi();
   const logger = createLogger({ sink: (record) => deck.logs.push(record), level: 'debug' });
   const make = (opts: DiscordAdapterOptions) =>

@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser: Debian's Chromium driven by Playwright, logging in through the
  * stand-in Discord, a service toggled in one page and seen live in another, a settings change refused
- * then accepted, and a rollback. Screenshots are kept in test-results/ as artifacts.
+ * then accepted, a rollback, and a reload refused for a service registered in code. Screenshots are kept
+ * in test-results/ as artifacts.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -47,7 +48,7 @@ describe('the dashboard in Chromium', () => {
     page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   it.skipIf(missing !== null && process.env.CI !== 'true')(
-    'GIVEN a manager logged in with Discord THEN a toggle shows in a second page live, a bad setting is refused inline, a good one saved, and a rollback restores it',
+    'GIVEN a manager logged in with Discord THEN a toggle shows in a second page live, a bad setting is refused inline, a good one saved, a rollback restores it, and a reload of a service registered in code shows the refusal',
     { timeout: 120_000 },
     async () => {
       // As under servicedeck up: the change feed runs, so toggles and settings changes are streamed.
@@ -138,6 +139,12 @@ describe('the dashboard in Chromium', () => {
       );
       expect(errors).toEqual([]);
 
+      // Reload: GitHub is registered in code, so the server's refusal (409, logged by the browser) is shown.
+      await first.getByTestId('reload-github').click();
+      await expect
+        .poll(() => first.getByTestId('toasts').textContent(), { timeout: 10_000 })
+        .toContain('cannot be reloaded');
+
       // A phone-sized window in the dark theme still shows the catalog.
       const phone = await (browser as Browser).newContext({
         viewport: { width: 375, height: 740 },
@@ -167,6 +174,7 @@ describe('the dashboard in Chromium', () => {
       await page.goto(`${base}/services/github`);
       await page.getByTestId('check-now').waitFor();
       expect(await page.getByTestId('toggle-github').count()).toBe(0);
+      expect(await page.getByTestId('reload-github').count()).toBe(0);
       expect(await page.getByTestId('config-form').count()).toBe(0);
       expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
       await shot(page, 'read-only');

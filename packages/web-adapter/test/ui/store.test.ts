@@ -106,6 +106,26 @@ describe('live event store', () => {
     ).toEqual([{ kind: 'catalog' }]);
   });
 
+  it('GIVEN a reload carrying the service THEN its new version is taken and a reload is reported for the views to re-fetch', () => {
+    const { store } = loaded();
+    store.services.set('database', { ...service('database'), version: '1.0.0' });
+    const changes = store.apply({
+      type: 'change',
+      data: {
+        kind: 'reload',
+        serviceId: 'database',
+        revision: 9,
+        enabled: true,
+        service: service('database', { version: '1.1.0' }),
+      },
+    });
+    expect(store.services.get('database')?.version).toBe('1.1.0');
+    expect(changes).toEqual([
+      { kind: 'service', id: 'database' },
+      { kind: 'reload', id: 'database', revision: 9 },
+    ]);
+  });
+
   it('GIVEN the same audit entry twice (a reconnect replays it) THEN it is reported once', () => {
     const { store } = loaded();
     expect(store.apply({ type: 'audit', data: audit(7) })).toHaveLength(1);

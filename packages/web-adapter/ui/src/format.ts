@@ -1,5 +1,5 @@
 /** Formatting of statuses, times, latencies and JSON values for display (no DOM). */
-import type { AuditResult, JsonValue, Status } from './types.js';
+import type { AuditResult, JsonValue, ReloadResult, Status } from './types.js';
 
 export interface StatusLabel {
   readonly symbol: string;
@@ -73,4 +73,50 @@ export function formatValue(value: JsonValue | undefined, max = 120): string {
   if (value === undefined) return '(unset)';
   const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+const versionText = (version: string | null): string => (version ? `v${version}` : 'no version');
+
+/** What a toast says about a reload: its kind, a headline, and the details (dependents, or why it failed). */
+export interface ReloadSummary {
+  readonly kind: 'success' | 'error';
+  readonly message: string;
+  readonly hint: string | null;
+}
+
+/** The reload's outcome in words (no DOM), `nameOf` naming services. */
+export function reloadSummary(result: ReloadResult, nameOf: (id: string) => string): ReloadSummary {
+  const name = nameOf(result.serviceId);
+  if (result.result === 'failed') {
+    return {
+      kind: 'error',
+      message: `Reload of ${name} failed${result.stage ? ` (stage: ${result.stage})` : ''}`,
+      // Why, where, that the previous version runs, and what to do.
+      hint: result.error?.message ?? result.message,
+    };
+  }
+  const versions =
+    result.previousVersion === result.version
+      ? ` (${versionText(result.version)}, same version)`
+      : `: ${versionText(result.previousVersion)} → ${versionText(result.version)}`;
+  const where =
+    result.applied === 'recorded'
+      ? ' It was recorded; the processes running it apply it.'
+      : result.running
+        ? ''
+        : ' It does not run now; the new code is used when it starts.';
+  const groups: string[] = [];
+  for (const action of ['restarted', 'notified'] as const) {
+    const list = result.dependents.filter((d) => d.action === action);
+    if (list.length === 0) continue;
+    const names = list.map(
+      (d) => `${nameOf(d.serviceId)}${d.result === 'failed' ? ` (failed: ${d.message ?? 'error'})` : ''}`,
+    );
+    groups.push(`${action === 'restarted' ? 'Restarted' : 'Notified'}: ${names.join(', ')}`);
+  }
+  return {
+    kind: 'success',
+    message: `Reloaded ${name}${versions}.${where}`,
+    hint: groups.length > 0 ? `${groups.join(' · ')}.` : null,
+  };
 }

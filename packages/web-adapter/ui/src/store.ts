@@ -19,6 +19,8 @@ export type StoreChange =
   | { readonly kind: 'state'; readonly id: string; readonly enabled: boolean | null }
   /** Settings changed (by anyone). */
   | { readonly kind: 'config'; readonly id: string; readonly revision: number }
+  /** A service's code was reloaded (by anyone): its version, dependencies, schema may be new. */
+  | { readonly kind: 'reload'; readonly id: string; readonly revision: number }
   /** Services were added or removed: reload the list. */
   | { readonly kind: 'catalog' }
   | { readonly kind: 'audit'; readonly entry: AuditEntry }
@@ -138,7 +140,7 @@ export class Store {
         const service = this.services.get(data.serviceId);
         const changes: StoreChange[] = [];
         if (service && data.service) {
-          // A toggle changes the status too (disabled, started, waiting) without a health check.
+          // A toggle (or a reload) changes the status too (disabled, started, waiting) without a health check.
           const before = service.status;
           Object.assign(service, data.service);
           changes.push({ kind: 'service', id: data.serviceId });
@@ -160,7 +162,11 @@ export class Store {
           service.enabled = data.enabled;
           changes.push({ kind: 'service', id: data.serviceId });
         }
-        changes.push({ kind: 'state', id: data.serviceId, enabled: data.enabled });
+        changes.push(
+          data.kind === 'reload'
+            ? { kind: 'reload', id: data.serviceId, revision: data.revision }
+            : { kind: 'state', id: data.serviceId, enabled: data.enabled },
+        );
         return changes;
       }
       case 'audit': {

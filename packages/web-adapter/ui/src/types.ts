@@ -81,6 +81,32 @@ export interface LifecycleResult {
   applied: 'here' | 'recorded';
 }
 
+export type ReloadStage = 'load' | 'validate' | 'start' | 'health' | 'dependents';
+
+/** What `POST /api/services/:id/reload` answers (a failed reload is a 200 too, with result `failed`). */
+export interface ReloadResult {
+  serviceId: string;
+  result: 'ok' | 'failed';
+  applied: 'here' | 'recorded';
+  revision: number | null;
+  previousVersion: string | null;
+  version: string | null;
+  stage: ReloadStage | null;
+  /** Why it failed: `message` says what to do too, `reason` does not. */
+  error: { code: string; message: string; reason: string } | null;
+  rolledBack: boolean;
+  running: boolean;
+  status: Status;
+  message: string | null;
+  dependents: {
+    serviceId: string;
+    action: 'restarted' | 'notified';
+    result: 'ok' | 'failed';
+    message: string | null;
+  }[];
+  durationMs: number;
+}
+
 export interface ConfigFieldInfo {
   key: string;
   value?: JsonValue;
@@ -206,7 +232,7 @@ export interface CheckEvent {
 }
 
 export interface ChangeEvent {
-  kind: 'state' | 'config' | 'catalog';
+  kind: 'state' | 'config' | 'catalog' | 'reload';
   serviceId: string;
   revision: number;
   enabled: boolean | null;

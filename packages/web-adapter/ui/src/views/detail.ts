@@ -1,4 +1,7 @@
-/** One service: status and cause, uptime, latency history, neighbours, processes, settings, history, audit. */
+/**
+ * One service: status and cause, uptime, latency history, neighbours, processes, settings, history, audit;
+ * enable/disable, reload and check now.
+ */
 import { ApiError, api } from '../api.js';
 import { auditList } from '../audit-list.js';
 import { healthChart } from '../chart.js';
@@ -19,6 +22,7 @@ import { fill, h, s, setText } from '../dom.js';
 import { formatLatency, formatRatio, statusLabel } from '../format.js';
 import { changeState } from '../lifecycle.js';
 import { errorBox, showError, toast } from '../notify.js';
+import { reloadService } from '../reload.js';
 import type { StoreChange } from '../store.js';
 import type { AuditEntry, HealthRecord, ServiceDetail, ServiceSummary, Uptime } from '../types.js';
 
@@ -34,6 +38,24 @@ export function detailView(ctx: AppContext, id: string): View {
   const cleanups: (() => void)[] = [];
   let destroyed = false;
   const view: { title: string } = { title: id };
+  let refreshTimer: number | undefined;
+  /**
+   * Loads the page again once (a reload's own answer and its live event come close together), keeping the
+   * focus on the same control (e.g. the Reload button) when it had it.
+   */
+  const refreshSoon = (): void => {
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(async () => {
+      if (destroyed) return;
+      const focused = element.contains(document.activeElement)
+        ? (document.activeElement as HTMLElement).dataset.testid
+        : undefined;
+      await start();
+      if (focused && !destroyed && (document.activeElement === document.body || !document.activeElement)) {
+        element.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focused)}"]`)?.focus();
+      }
+    }, 200);
+  };
 
   async function start(): Promise<void> {
     let detail: ServiceDetail;
@@ -75,6 +97,24 @@ export function detailView(ctx: AppContext, id: string): View {
     toggle.addEventListener('click', () => {
       const current = store.services.get(id) ?? service;
       void changeState(ctx, id, current.enabled ? 'disable' : 'enable', toggle);
+    });
+    // Shown for every service to managers: one registered in code or built in cannot be reloaded, and the
+    // server's refusal (409) says so and what to do instead.
+    const reload = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button secondary',
+        'data-testid': `reload-${id}`,
+        title: "Load this service's code again from its file and swap it in",
+      },
+      'Reload',
+    );
+    reload.addEventListener('click', async () => {
+      const result = await reloadService(ctx, id, reload);
+      // Its version, dependencies and settings schema may be new (the live stream says so too, when the
+      // change feed runs).
+      if (result && !destroyed) refreshSoon();
     });
     const checkNow = h(
       'button',
@@ -261,7 +301,13 @@ export function detailView(ctx: AppContext, id: string): View {
         'div',
         { class: 'detail-head' },
         h('div', { class: 'detail-title' }, h('h1', { tabindex: '-1' }, service.name), badge, enabledChip),
-        h('div', { class: 'detail-actions' }, ctx.canManage ? toggle : null, checkNow),
+        h(
+          'div',
+          { class: 'detail-actions' },
+          ctx.canManage ? toggle : null,
+          ctx.canManage ? reload : null,
+          checkNow,
+        ),
       ),
       h(
         'p',
@@ -425,6 +471,9 @@ export function detailView(ctx: AppContext, id: string): View {
             case 'audit':
               if (change.entry.serviceId === id) audit?.prepend(change.entry);
               break;
+            case 'reload':
+              if (change.id === id) refreshSoon();
+              break;
             case 'catalog':
               void start();
               break;
@@ -446,6 +495,7 @@ export function detailView(ctx: AppContext, id: string): View {
     },
     destroy: () => {
       destroyed = true;
+      window.clearTimeout(refreshTimer);
       for (const cleanup of cleanups.splice(0)) cleanup();
     },
   };
