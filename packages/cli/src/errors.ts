@@ -47,6 +47,8 @@ const CLI_HINTS: Partial<Record<ErrorCode, string>> = {
   SD_ERR_DEPENDENCIES_DISABLED: 'Enable them first, or add --with-dependencies to enable them together.',
   SD_ERR_DEPENDENTS_ENABLED: 'Disable them first, or add --cascade to disable them too.',
   SD_ERR_CONFIG_VERSION_NOT_FOUND: 'List the versions with servicedeck config history <id>.',
+  SD_ERR_RELOAD_UNSUPPORTED:
+    'Restart servicedeck up (or the bot) to load its new code; only services from a plugin package or a --services file can be reloaded.',
 };
 
 /** The error's message, with what to do in the CLI's terms. */

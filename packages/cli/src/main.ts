@@ -7,6 +7,9 @@ import type { NewPluginOptions } from './commands/new-plugin.js';
 import { type ContextDefaults, createContext, type GlobalOptions, type Io } from './context.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';
 
+/** The default of `reload --timeout`, in seconds (also in commands/reload.ts, which is loaded only when run). */
+const DEFAULT_RELOAD_TIMEOUT_S = 30;
+
 const VERSION = '0.1.0';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -100,16 +103,34 @@ check. Otherwise (a pipe, a log file) it is printed once and each status change 
 With SERVICEDECK_DISCORD_TOKEN set, it also runs the Discord bot (/services, alerts, the live status
 message); see docs/configuration.md for the channels and who may manage.
 
+With --watch, the compiled files of every service that comes from a plugin package or a --services file
+are watched: a change reloads the service once the files are quiet for --watch-debounce ms (default 300),
+and one line reports each reload:
+  2026-11-23T21:30:00.000Z reload weather: ok 1.0.0 → 1.1.0 in 12 ms
+A reload that fails keeps the previous version running.
+
 Examples:
   $ servicedeck up
   $ servicedeck up --database postgres://bot@localhost:5432/bot
+  $ servicedeck up --watch --watch-debounce 500
   $ SERVICEDECK_DATABASE_URL=sqlite:data/servicedeck.db servicedeck up --plugin @acme/servicedeck-weather
   $ SERVICEDECK_DISCORD_TOKEN=… SERVICEDECK_DISCORD_GUILD_ID=123456789012345678 servicedeck up`,
     )
+    .option('--watch', 'reload a service when its compiled files change (for plugin authors)')
+    .option(
+      '--watch-debounce <ms>',
+      'with --watch: milliseconds without further changes before reloading (implies --watch)',
+      wholeNumber(0),
+    )
     .action(
-      runCommand(async (context) => {
+      runCommand(async (context, options: { watch?: boolean; watchDebounce?: number }) => {
         const { up } = await import('./commands/up.js');
-        return up(context);
+        const watch = Boolean(options.watch) || options.watchDebounce !== undefined;
+        return up(context, {
+          ...(watch
+            ? { watch: options.watchDebounce === undefined ? {} : { debounceMs: options.watchDebounce } }
+            : {}),
+        });
       }),
     );
 
@@ -262,6 +283,54 @@ ${MANAGEMENT_EXIT_CODES}`,
         const { disable } = await import('./commands/lifecycle.js');
         return disable(context, id, options);
       }, quiet),
+    );
+
+  program
+    .command('reload')
+    .argument('<id>', 'the service whose new code to load')
+    .description(
+      "load a service's new code from disk, check it, and wait for every running servicedeck process to apply it",
+    )
+    .option(
+      '--timeout <seconds>',
+      'how long to wait for the running processes',
+      wholeNumber(1),
+      DEFAULT_RELOAD_TIMEOUT_S,
+    )
+    .option('--no-wait', 'record the reload and return without waiting for the running processes')
+    .option('--json', 'print a JSON object instead of the text')
+    .addHelpText(
+      'after',
+      helpAfter(
+        `The service's module file is imported afresh here and its metadata, settings and dependencies are
+checked: a syntax error or bad metadata is reported right away (with the stage that failed) and nothing
+is recorded. Otherwise the reload is recorded and audited with your OS user via cli, and every running
+servicedeck process (the bot, servicedeck up) swaps the running instance for the new code, keeping the
+previous one when the new one fails. The command waits for each of them to audit its outcome (up to
+--timeout) and prints them; with no process running, the new code is loaded at the next start. Only
+services from plugin packages or --services files can be reloaded.
+--json prints { serviceId, result, applied, revision, previousVersion, version, stage, error, rolledBack,
+running, status, message, dependents, durationMs, wait, timeoutSeconds, processes: [{ instanceId, hostname,
+pid, result, revision, previousVersion, version, stage, reason, rolledBack, durationMs, at }] } (docs/cli.md).
+Exit codes: 0 reloaded everywhere (or no process runs), 1 failed here or in a process, or a process did not
+answer in time (the reload stays recorded), unknown service, not reloadable…; 2 usage error.`,
+        [
+          'servicedeck reload weather',
+          'servicedeck reload weather --timeout 60',
+          'servicedeck reload weather --json | jq \'.processes[] | select(.result != "ok")\'',
+          'servicedeck reload weather --no-wait',
+        ],
+      ),
+    )
+    .action(
+      runCommand(
+        async (context, id: string, options: { timeout?: number; wait?: boolean; json?: boolean }) => {
+          const { reload } = await import('./commands/reload.js');
+          return reload(context, id, options);
+        },
+        // A failed reload is the report itself, not a warning to log as well.
+        { logLevel: 'error' },
+      ),
     );
 
   const config = program

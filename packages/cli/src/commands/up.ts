@@ -3,11 +3,12 @@
  * catalog and follows every status change live, serves the web dashboard, connects the Discord bot when a
  * token is configured, and runs until Ctrl-C or SIGTERM, then stops services in reverse dependency order.
  */
-import { describeError, redactUrl, type ServiceRegistryManager } from '@servicedeck/core';
+import { describeError, redactUrl, type ServiceRegistryManager, ServiceWatcher } from '@servicedeck/core';
 import type { DiscordBot, DiscordBotOptions } from '@servicedeck/discord-adapter';
 import type { WebDashboard, WebDashboardOptions } from '@servicedeck/web-adapter';
 import type { CommandContext } from '../context.js';
-import { EXIT } from '../errors.js';
+import { EXIT, formatError } from '../errors.js';
+import { formatWatchReload } from '../output/reload.js';
 import { cliActor, createManager } from '../runtime.js';
 import { LiveView, type LiveViewOptions } from './live-view.js';
 
@@ -19,6 +20,48 @@ export interface UpOptions {
   readonly live?: LiveViewOptions;
   /** How the Discord client is made (tests stub its login; default: a real client). */
   readonly discord?: Pick<DiscordBotOptions, 'createClient' | 'retryDelaysMs'>;
+  /** Watch the services' files and reload a service when they change (`--watch`); off when absent. */
+  readonly watch?: WatchOptions;
+}
+
+/** Options of the watch mode of `up`. */
+export interface WatchOptions {
+  /** Milliseconds without a change before reloading (default 300). */
+  readonly debounceMs?: number;
+}
+
+/**
+ * Starts watching the files of every service that comes from a module file: each reload is reported with
+ * one line through `note`, and the directories watched are logged and printed.
+ */
+async function startWatch(
+  context: CommandContext,
+  manager: ServiceRegistryManager,
+  options: WatchOptions,
+  note: (line: string) => void,
+): Promise<ServiceWatcher> {
+  const logger = context.logger.child({ adapter: 'watch' });
+  const debounceMs = options.debounceMs ?? 300;
+  const watcher = new ServiceWatcher(manager, {
+    debounceMs,
+    actor: cliActor(context.io.env),
+    logger,
+  });
+  watcher.events.on('reload', (result) => note(formatWatchReload(result, new Date(), context.style)));
+  // The watcher logs these too; the line says it where the reloads are reported.
+  watcher.events.on('error', (error) =>
+    note(`${new Date().toISOString()} watch: ${formatError(error, false)}`),
+  );
+  await watcher.start();
+  const directories = watcher.watching;
+  if (directories.length === 0) {
+    note('Watching nothing: no service comes from a plugin package or a --services file.');
+  } else {
+    note(
+      `Watching ${directories.length === 1 ? 'a directory' : `${directories.length} directories`} for changes to service files (reload after ${debounceMs} ms without changes): ${directories.join(', ')}`,
+    );
+  }
+  return watcher;
 }
 
 /**
@@ -162,17 +205,23 @@ export async function up(context: CommandContext, options: UpOptions = {}): Prom
   }
   let discord: DiscordBot | undefined;
   let web: WebDashboard | undefined;
+  let watcher: ServiceWatcher | undefined;
   try {
     await live.show();
     web = await startWeb(context, manager, (line) => live.note(line));
     discord = await startDiscord(context, manager, options);
+    if (options.watch) watcher = await startWatch(context, manager, options.watch, (line) => live.note(line));
   } catch (error) {
+    await watcher?.stop();
     await live.stop();
+    await discord?.stop();
     await web?.close();
     await manager.shutdown();
     throw error;
   }
   const signal = await until;
+  // A reload under way finishes before anything stops.
+  await watcher?.stop();
   await live.stop();
   logger.info('stopping servicedeck', { signal });
   await discord?.stop();

@@ -3,7 +3,7 @@
  * secrets already redacted.
  */
 import type { AuditEntry, AuditResult, JsonObject, JsonValue } from '@servicedeck/core';
-import { formatChange, formatTime, formatValue } from './format.js';
+import { formatChange, formatLatency, formatTime, formatValue } from './format.js';
 import type { Styler } from './style.js';
 import { renderTable } from './table.js';
 
@@ -55,6 +55,44 @@ function isChangeList(
 }
 
 /**
+ * A `reload` entry's own details: the version change, the stage that failed, a rollback, the dependents
+ * restarted or notified, the revision and how long it took (the file is left to `--json`).
+ */
+function describeReload(take: (key: string) => JsonValue | undefined): string[] {
+  const parts: string[] = [];
+  const previous = take('previousVersion');
+  const version = take('version');
+  if (previous !== undefined || version !== undefined) {
+    parts.push(
+      previous === version
+        ? `version ${formatValue(version ?? null)}`
+        : `${formatValue(previous ?? null)} → ${formatValue(version ?? null)}`,
+    );
+  }
+  const stage = take('stage');
+  if (stage !== undefined) parts.push(`failed at ${formatValue(stage)}`);
+  if (take('rolledBack') === true) parts.push('previous version started again');
+  const dependents = take('dependents');
+  if (Array.isArray(dependents) && dependents.length > 0) {
+    const each = dependents.map((dependent) => {
+      const d = (dependent ?? {}) as { serviceId?: JsonValue; action?: JsonValue; result?: JsonValue };
+      return `${formatValue(d.serviceId ?? '?')} ${formatValue(d.action ?? '?')}${d.result === 'failed' ? ' (failed)' : ''}`;
+    });
+    parts.push(`dependents: ${each.join(', ')}`);
+  }
+  take('file');
+  const applied = take('applied');
+  const revision = take('revision');
+  // A reload that failed in a control-mode process recorded nothing (its revision is null).
+  if (applied === 'recorded' && typeof revision === 'number')
+    parts.push('recorded for the running processes to apply');
+  if (typeof revision === 'number') parts.push(`revision ${revision}`);
+  const durationMs = take('durationMs');
+  if (typeof durationMs === 'number') parts.push(`in ${formatLatency(durationMs)}`);
+  return parts;
+}
+
+/**
  * An entry's details on one line: the changes (`key: from → to`), the versions, the reason, then any
  * other detail as `name=value`.
  */
@@ -66,6 +104,7 @@ export function describeDetails(row: Pick<AuditRow, 'action' | 'serviceId' | 'de
     delete rest[key];
     return value;
   };
+  if (row.action === 'reload') parts.push(...describeReload(take));
   const from = take('fromVersion');
   const to = take('toVersion');
   const rolledBackTo = take('rolledBackTo');
