@@ -37,6 +37,7 @@ import {
   type ReloadDependent,
   type ReloadResult,
   type ReloadStage,
+  reloadScope,
 } from './lifecycle/reload.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizeMetadata } from './metadata.js';
@@ -238,7 +239,7 @@ const STAGE_WORDS: Record<ReloadStage, string> = {
   validate: 'while checking its new code',
   start: 'while starting the new version',
   health: "at the new version's first health check",
-  dependents: 'while restarting the services that depend on it',
+  dependents: 'while restarting or notifying the services that depend on it',
 };
 
 /** The lifecycle state of the manager. */
@@ -1361,8 +1362,10 @@ export class ServiceRegistryManager {
    * Where a service's code is loaded from again: its definition's file, or for a service whose module
    * could not be loaded when this process discovered services, the file the catalog recorded for it.
    */
-  private reloadSource(id: string): Extract<ServiceDefinition['source'], { file: string }> {
-    const runtime = this.runtimeOf(id);
+  private reloadSource(
+    id: string,
+    runtime: RuntimeEntry = this.runtimeOf(id),
+  ): Extract<ServiceDefinition['source'], { file: string }> {
     const source = runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
     if (!source) {
       throw new ServiceDeckError(
@@ -1384,12 +1387,26 @@ export class ServiceRegistryManager {
     return source;
   }
 
+  /** Every service whose code comes from a module file, by file, with the source (for the watch mode). */
+  public reloadableSources(): Map<string, { ids: string[]; kind: 'plugin' | 'glob' }> {
+    this.assertRunning('list service files');
+    const files = new Map<string, { ids: string[]; kind: 'plugin' | 'glob' }>();
+    for (const [id, runtime] of this.runtime) {
+      const source = runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
+      if (source?.kind !== 'plugin' && source?.kind !== 'glob') continue;
+      const known = files.get(source.file);
+      files.set(source.file, { ids: [...(known?.ids ?? []), id], kind: source.kind });
+    }
+    return files;
+  }
+
   /** Every service whose code comes from a module file, by file (for the watch mode). */
   public reloadableFiles(): Map<string, string[]> {
     this.assertRunning('list service files');
     const files = new Map<string, string[]>();
     for (const [id, runtime] of this.runtime) {
-      const source = runtime.definition?.source;
+      // A service whose module did not load at start is watched at the file the catalog recorded.
+      const source = runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
       if (source?.kind !== 'plugin' && source?.kind !== 'glob') continue;
       files.set(source.file, [...(files.get(source.file) ?? []), id]);
     }
@@ -1403,12 +1420,13 @@ export class ServiceRegistryManager {
   ): Promise<{ definition: ServiceDefinition } | { stage: ReloadStage; error: unknown }> {
     const { file } = source;
     let namespace: Record<string, unknown>;
+    const scope = reloadScope(source);
     try {
-      namespace = await importFresh(file);
+      namespace = await importFresh(file, scope);
     } catch (error) {
       if (!(error instanceof SyntaxError)) return { stage: 'load', error };
-      const where = await locateSyntaxError(file);
-      return { stage: 'load', error: where ? new SyntaxError(`${where}`, { cause: error }) : error };
+      const where = await locateSyntaxError(file, scope, error);
+      return { stage: 'load', error: where ? new SyntaxError(where, { cause: error }) : error };
     }
     const { definitions, problems } = definitionsOf(namespace, file, source);
     const definition = definitions.find((d) => d.metadata.id === id);
@@ -1469,27 +1487,39 @@ export class ServiceRegistryManager {
   private async startWithStoredConfig(id: string): Promise<boolean> {
     const runtime = this.runtime.get(id) as RuntimeEntry;
     if (!runtime.definition) return false;
-    const config = await this.config.resolveOne(runtime.definition.metadata);
+    // Not `this.config`: a reload queued before shutdown finishes while the manager is stopping.
+    const config = await (this.configuration as Configuration).resolveOne(runtime.definition.metadata);
     await this.startOne(id, config);
     this.trackHealth(id);
     return runtime.instance !== undefined;
   }
 
-  /** Tells the dependents that keep running which instance of `id` to use now. */
-  private async notifyDependents(id: string, notify: readonly string[]): Promise<ReloadDependent[]> {
-    const instance = this.runtime.get(id)?.instance;
+  /**
+   * Tells each dependent that keeps running which instances to use now: for every dependency of it that
+   * was replaced (the reloaded service, or a service restarted with it), `dependencyReloaded(dep, instance)`
+   * with that dependency's running instance.
+   */
+  private async notifyDependents(
+    notify: readonly string[],
+    replaced: ReadonlySet<string>,
+  ): Promise<ReloadDependent[]> {
     const outcomes: ReloadDependent[] = [];
-    if (!instance) return outcomes;
     const timeoutMs = this.options.enableTimeoutMs ?? 30_000;
     for (const dependent of notify) {
-      const target = this.runtime.get(dependent)?.instance;
-      if (!target?.dependencyReloaded) continue;
+      const runtime = this.runtime.get(dependent);
+      const target = runtime?.instance;
+      if (!target?.dependencyReloaded || !runtime?.definition) continue;
+      const deps = runtime.definition.metadata.dependencies.filter((dep) => replaced.has(dep));
       try {
-        await withTimeout(
-          async () => target.dependencyReloaded?.(id, instance),
-          timeoutMs,
-          () => new Error(`dependencyReloaded() did not finish within ${timeoutMs} ms`),
-        );
+        for (const dep of deps) {
+          const instance = this.runtime.get(dep)?.instance;
+          if (!instance) throw new Error(`"${dep}" does not run`);
+          await withTimeout(
+            async () => target.dependencyReloaded?.(dep, instance),
+            timeoutMs,
+            () => new Error(`dependencyReloaded() did not finish within ${timeoutMs} ms`),
+          );
+        }
         outcomes.push({ serviceId: dependent, action: 'notified', result: 'ok', message: null });
       } catch (error) {
         outcomes.push({
@@ -1512,13 +1542,14 @@ export class ServiceRegistryManager {
     const runtime = this.runtime.get(id) as RuntimeEntry;
     // Undefined for a service whose module did not load when this process discovered services.
     const previous = runtime.definition;
-    const source = this.reloadSource(id);
+    const source = this.reloadSource(id, runtime);
     const { file } = source;
     const previousVersion = previous?.metadata.version ?? runtime.entry.version;
     const previousStatus = runtime.status;
     const wasRunning = runtime.instance !== undefined;
     const applied = this.controlOnly ? 'recorded' : 'here';
-    let dependents: ReloadDependent[] = [];
+    const dependents: ReloadDependent[] = [];
+    let oldDisableError: string | undefined;
 
     const finish = async (
       outcome: { stage: ReloadStage; reason: string; cause?: unknown; rolledBack?: boolean } | undefined,
@@ -1571,6 +1602,7 @@ export class ServiceRegistryManager {
           applied,
           ...(error && outcome ? { stage: outcome.stage, reason: error.reason } : {}),
           rolledBack: result.rolledBack,
+          ...(oldDisableError ? { previousDisableFailed: oldDisableError } : {}),
           dependents: dependents.map((d) => ({ ...d })),
           durationMs: result.durationMs,
         },
@@ -1589,7 +1621,7 @@ export class ServiceRegistryManager {
     const next = loaded.definition;
     const graph = this.graphProblem(id, next, wasRunning && runtime.entry.enabled);
     if (graph) return finish({ stage: 'validate', reason: graph }, previousVersion, null);
-    const config = await this.config.resolveOne(next.metadata);
+    const config = await (this.configuration as Configuration).resolveOne(next.metadata);
     if (wasRunning && (!config?.resolved || config.resolved.problems.length > 0)) {
       const detail =
         config?.error?.message ?? config?.resolved?.problems.map((p) => p.message).join(', ') ?? '';
@@ -1632,16 +1664,30 @@ export class ServiceRegistryManager {
     }
 
     const { restart, notify } = this.reloadDependents(id);
+    const replaced = new Set([id, ...restart]);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const gated = [id, ...restart].map((each) => this.runtime.get(each) as RuntimeEntry);
-    for (const each of gated) each.reloading = gate;
+    const gated: RuntimeEntry[] = [];
+    const hold = (each: string): void => {
+      const entry = this.runtime.get(each) as RuntimeEntry;
+      entry.reloading = gate;
+      gated.push(entry);
+    };
     try {
-      for (const dependent of [...restart].reverse())
+      for (const dependent of [...restart].reverse()) {
+        hold(dependent);
         await this.stopOne(dependent, `restarting: "${id}" is reloading`);
-      await this.stopOne(id, 'reloading');
+      }
+      // Held only now: work still running in the dependents above may call this service while they drain.
+      hold(id);
+      const stopError = await this.stopOne(id, 'reloading');
+      if (stopError) {
+        // Its disable() failed: whatever it still holds stays with it. The reload goes on (the instance is
+        // out of use either way), and the audit entry says so.
+        oldDisableError = stopError.reason;
+      }
       runtime.definition = next;
       let failure: { stage: ReloadStage; reason: string } | undefined;
       await this.startOne(id, config);
@@ -1668,23 +1714,37 @@ export class ServiceRegistryManager {
             message,
           });
         }
-        dependents.push(...(await this.notifyDependents(id, notify)));
+        dependents.push(...(await this.notifyDependents(notify, replaced)));
         const broken = dependents.find((d) => d.result === 'failed');
         if (broken) failure = { stage: 'dependents', reason: `"${broken.serviceId}" ${broken.message}` };
       }
       if (failure) {
         // Back to the previous code: the new instance and the dependents started with it are stopped, and
         // everything that ran before is started again as it was.
-        const failedDependents = dependents;
         for (const dependent of [...restart].reverse())
           await this.stopOne(dependent, `restarting: "${id}" is reloading`);
         await this.stopOne(id, 'reload failed');
         runtime.definition = previous;
         await this.startWithStoredConfig(id);
         for (const dependent of restart) await this.startWithStoredConfig(dependent);
-        await this.notifyDependents(id, notify);
-        dependents = failedDependents;
-        await this.persistReloadStatuses([id, ...restart]);
+        const stranded: string[] = [];
+        if (runtime.instance) {
+          await this.notifyDependents(notify, replaced);
+        } else {
+          // The previous version did not start again: the dependents told to keep running would hold a
+          // stopped instance, so they stop and wait for it like the restarted ones.
+          for (const dependent of notify) {
+            await this.stopOne(dependent, `restarting: "${id}" is reloading`);
+            const entry = this.runtime.get(dependent) as RuntimeEntry;
+            this.setObserved(
+              entry,
+              'inactive',
+              `waiting for "${id}" (${runtime.statusMessage ?? 'not running'})`,
+            );
+            stranded.push(dependent);
+          }
+        }
+        await this.persistReloadStatuses([id, ...restart, ...stranded]);
         return finish({ ...failure, rolledBack: true }, previousVersion, null);
       }
       await this.persistReloadStatuses([id, ...restart]);
@@ -1835,8 +1895,10 @@ export class ServiceRegistryManager {
         requests.set(change.id, change.revision);
     }
     for (const [id, revision] of requests) {
+      const runtime = this.runtime.get(id);
       try {
-        this.reloadSource(id);
+        if (!runtime) continue;
+        this.reloadSource(id, runtime);
       } catch {
         // Not reloadable here (registered in code in this process, or unknown to it).
         continue;

@@ -141,6 +141,7 @@ describe.each(DIALECTS)('reloadService on %s', async (dialect) => {
           greeting: 'hello',
           enableExtra: "if (globalThis.__refuseRestart) throw new Error('port still held');",
         },
+        { id: 'watcher', dependencies: ['greeter'], onDependencyReload: 'notify' },
       ]);
       await host.write({ id: 'greeter', version: '2.0.0', enableThrows: 'cannot bind' });
       (globalThis as { __refuseRestart?: boolean }).__refuseRestart = true;
@@ -151,6 +152,9 @@ describe.each(DIALECTS)('reloadService on %s', async (dialect) => {
         expect(result.error?.message).toMatch(
           /failed to start: cannot bind; the previous version could not be started again \(.*port still held\)\. /,
         );
+        // The dependent told to keep running would hold a stopped instance: it waits for greeter instead.
+        expect(manager.getServiceInfo('watcher')).toMatchObject({ running: false, status: 'inactive' });
+        expect(manager.getServiceInfo('watcher').statusMessage).toMatch(/^waiting for "greeter"/);
       } finally {
         delete (globalThis as { __refuseRestart?: boolean }).__refuseRestart;
       }
@@ -241,6 +245,77 @@ describe.each(DIALECTS)('reloadService on %s', async (dialect) => {
       expect(manager.getService('notified')).toBe(notifiedBefore);
       expect(notifiedBefore.reloaded).toEqual(['store']);
       expect(notifiedBefore.dependency()).toBe(store);
+    },
+  );
+
+  it.skipIf(skip)(
+    'GIVEN a dependent that asks to be notified of a service restarted by the reload THEN it is given that service, not the reloaded one',
+    async () => {
+      const { manager, host } = await start([
+        { id: 'store', greeting: 'v1' },
+        { id: 'mid', dependencies: ['store'] },
+        { id: 'leaf', dependencies: ['mid'], onDependencyReload: 'notify' },
+      ]);
+      const leaf = manager.getService<Greeter>('leaf');
+      await host.write({ id: 'store', version: '2.0.0', greeting: 'v2' });
+
+      const result = await manager.reloadService('store', admin);
+
+      expect(result.result).toBe('ok');
+      expect(manager.getService('leaf')).toBe(leaf);
+      expect(leaf.reloaded).toEqual(['mid']);
+      expect(leaf.dependency()).toBe(manager.getService('mid'));
+      expect(leaf.dependency().dependency().greet()).toBe('v2');
+    },
+  );
+
+  it.skipIf(skip)(
+    "GIVEN a dependent's work in flight calling the reloaded service THEN it is served before the swap and the dependent is not stopped under it",
+    async () => {
+      const { manager, host } = await start([
+        { id: 'store', greeting: 'v1' },
+        { id: 'client', dependencies: ['store'] },
+      ]);
+      await host.write({ id: 'store', version: '2.0.0', greeting: 'v2' });
+      let entered: () => void = () => undefined;
+      const inside = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const work = manager.withService<Greeter & { disabled: boolean }, [string, boolean]>(
+        'client',
+        async (client) => {
+          entered();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const answer = await manager.withService<Greeter, string>('store', (store) => store.greet());
+          return [answer, client.disabled];
+        },
+      );
+      await inside;
+      const [result, [answer, clientDisabled]] = await Promise.all([
+        manager.reloadService('store', admin),
+        work,
+      ]);
+
+      expect(result.result).toBe('ok');
+      expect(answer).toBe('v1');
+      expect(clientDisabled).toBe(false);
+    },
+  );
+
+  it.skipIf(skip)(
+    "GIVEN the old instance's disable() fails THEN the new code still runs and the audit entry says the old one did not stop cleanly",
+    async () => {
+      const { manager, host } = await start([
+        { id: 'greeter', greeting: 'hello', disableExtra: "throw new Error('socket stuck');" },
+      ]);
+      await host.write({ id: 'greeter', version: '2.0.0', greeting: 'bonjour' });
+
+      const result = await manager.reloadService('greeter', admin);
+
+      expect(result.result).toBe('ok');
+      expect(manager.getService<Greeter>('greeter').greet()).toBe('bonjour');
+      const [entry] = await manager.auditLog({ action: 'reload' });
+      expect(entry?.details.previousDisableFailed).toMatch(/socket stuck/);
     },
   );
 

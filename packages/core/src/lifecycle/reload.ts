@@ -7,8 +7,9 @@
  * modules of other packages (`@servicedeck/core`, the plugin's dependencies) are shared, loaded once.
  */
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
-import { register } from 'node:module';
+import { type Dirent, existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServiceDeckError } from '../errors.js';
@@ -73,49 +74,36 @@ export interface ReloadResult {
 
 /** The query parameter that makes a module URL new. */
 export const RELOAD_QUERY = 'servicedeck-reload';
+/** The query parameter carrying the directory whose modules a reload loads afresh. */
+export const SCOPE_QUERY = 'servicedeck-scope';
 
 let hooksRegistered = false;
 let generation = 0;
 
 /**
  * The loader hooks, as a module of their own (they run on Node's hooks thread). A module imported by a
- * module whose URL carries the reload query gets the same query when both files belong to the same package
- * (the same nearest `package.json`), so the package's own modules are loaded afresh and every other
- * package's are shared.
+ * module whose URL carries the reload query gets the same query when it lies in the reload's scope
+ * directory, so the modules of that directory are loaded afresh and every other module is shared.
  */
 const HOOKS_SOURCE = `
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 const QUERY = '${RELOAD_QUERY}';
-const roots = new Map();
-function packageRoot(file) {
-  const visited = [];
-  let dir = dirname(file);
-  let root = null;
-  for (;;) {
-    if (roots.has(dir)) { root = roots.get(dir); break; }
-    visited.push(dir);
-    if (existsSync(join(dir, 'package.json'))) { root = dir; break; }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  for (const each of visited) roots.set(each, root);
-  return root;
-}
+const SCOPE = '${SCOPE_QUERY}';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
   const parent = context.parentURL;
   if (!parent || !parent.startsWith('file:') || !result.url.startsWith('file:')) return result;
   const parentUrl = new URL(parent);
   const token = parentUrl.searchParams.get(QUERY);
-  if (token === null) return result;
+  const scope = parentUrl.searchParams.get(SCOPE);
+  if (token === null || scope === null) return result;
   const child = new URL(result.url);
   if (child.searchParams.has(QUERY)) return result;
-  const root = packageRoot(fileURLToPath(parentUrl));
-  if (root === null || packageRoot(fileURLToPath(child)) !== root) return result;
+  const file = fileURLToPath(child);
+  if (!file.startsWith(scope + sep) || file.slice(scope.length).split(sep).includes('node_modules')) return result;
   child.searchParams.set(QUERY, token);
+  child.searchParams.set(SCOPE, scope);
   return { ...result, url: child.href };
 }
 `;
@@ -134,45 +122,101 @@ function registerHooks(): void {
   }
 }
 
-/**
- * Imports `file` as a new module instance (and, through the hooks, the modules of its own package it
- * imports). Throws what the import throws.
- */
-export async function importFresh(file: string): Promise<Record<string, unknown>> {
-  registerHooks();
-  generation += 1;
-  const url = `${pathToFileURL(file).href}?${RELOAD_QUERY}=${Date.now().toString(36)}-${generation}`;
-  return (await import(url)) as Record<string, unknown>;
+/** The directory of the nearest `package.json` above `file`, or the file's directory when there is none. */
+export function packageRoot(file: string): string {
+  let dir = path.dirname(file);
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.dirname(file);
+    dir = up;
+  }
 }
 
 /**
- * Where a syntax error that made the import of `file` fail is: Node's error does not name the module, so
- * the service file and the module files next to it are checked with `node --check`. Returns
- * `path:line` of the first one that does not parse, or undefined.
+ * The directory whose modules a reload of a service from `source` loads afresh: the whole plugin package
+ * for a plugin, and the service file's own directory (and below) for a file of the bot matched by a glob,
+ * so that the bot's other modules are never loaded twice.
  */
-export async function locateSyntaxError(file: string): Promise<string | undefined> {
-  const directory = path.dirname(file);
-  let siblings: string[] = [];
-  try {
-    siblings = (await readdir(directory))
-      .filter((name) => /\.(?:m|c)?js$/.test(name))
-      .map((name) => path.join(directory, name))
-      .filter((candidate) => candidate !== file)
-      .slice(0, 50);
-  } catch {
-    // The directory went away: only the file itself is checked.
+export function reloadScope(source: { readonly kind: 'plugin' | 'glob'; readonly file: string }): string {
+  return source.kind === 'plugin' ? packageRoot(source.file) : path.dirname(source.file);
+}
+
+/**
+ * Imports `file` as a new module instance, and through the hooks every module under `scope` it imports
+ * (CommonJS modules under `scope` are dropped from `require`'s cache first). Throws what the import throws.
+ */
+export async function importFresh(file: string, scope: string): Promise<Record<string, unknown>> {
+  registerHooks();
+  const cache = createRequire(import.meta.url).cache;
+  for (const key of Object.keys(cache)) {
+    if (key.startsWith(scope + path.sep)) delete cache[key];
   }
-  for (const candidate of [file, ...siblings]) {
-    const problem = await new Promise<string | undefined>((resolve) => {
-      execFile(process.execPath, ['--check', candidate], { timeout: 10_000 }, (error, _stdout, stderr) => {
-        if (!error) return resolve(undefined);
-        const lines = stderr.split('\n');
-        const where = lines.find((line) => line.startsWith(candidate));
-        const what = lines.find((line) => /^\w*Error\b/.test(line));
-        resolve(where ? `${where}${what ? ` (${what})` : ''}` : undefined);
-      });
+  generation += 1;
+  const url = new URL(pathToFileURL(file).href);
+  url.searchParams.set(RELOAD_QUERY, `${Date.now().toString(36)}-${generation}`);
+  url.searchParams.set(SCOPE_QUERY, scope);
+  return (await import(url.href)) as Record<string, unknown>;
+}
+
+/** The module files under `directory` (not in node_modules), at most `limit`, most recently changed first. */
+async function moduleFiles(directory: string, limit: number): Promise<string[]> {
+  const found: { file: string; mtimeMs: number }[] = [];
+  const pending = [directory];
+  while (pending.length > 0 && found.length < limit) {
+    const dir = pending.shift() as string;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.'))
+        pending.push(full);
+      else if (entry.isFile() && /\.(?:m|c)?js$/.test(entry.name)) {
+        const info = await stat(full).catch(() => undefined);
+        if (info) found.push({ file: full, mtimeMs: info.mtimeMs });
+      }
+    }
+  }
+  return found
+    .sort((a, b) => b.mtimeMs - a.mtimeMs)
+    .slice(0, limit)
+    .map((each) => each.file);
+}
+
+/** `node --check` of one file: its `path:line (message)` when it does not parse with `message`. */
+function checkSyntax(file: string, message: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--check', file], { timeout: 10_000 }, (error, _stdout, stderr) => {
+      if (!error) return resolve(undefined);
+      const lines = stderr.split('\n');
+      const where = lines.find((line) => line.startsWith(file));
+      const what = lines.find((line) => /^\w*Error\b/.test(line));
+      // Only the file failing with the import's own error is to blame.
+      if (!where || !what?.includes(message)) return resolve(undefined);
+      resolve(`${where} (${what})`);
     });
-    if (problem) return problem;
+  });
+}
+
+/**
+ * Where the syntax error that made the import of `file` fail is. Node's error does not name the module,
+ * so the service file and then the module files of the reload's scope (the most recently changed first)
+ * are checked with `node --check`, and the first one failing with the same message is named. Returns
+ * `path:line (SyntaxError: …)`, or undefined when none is found (a missing export, say, parses fine).
+ */
+export async function locateSyntaxError(
+  file: string,
+  scope: string,
+  error: SyntaxError,
+): Promise<string | undefined> {
+  const candidates = [file, ...(await moduleFiles(scope, 200)).filter((each) => each !== file)];
+  for (const candidate of candidates) {
+    const found = await checkSyntax(candidate, error.message);
+    if (found) return found;
   }
   return undefined;
 }

@@ -4,14 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { type FSWatcher, watch } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ServiceRegistryManager } from '../manager.js';
 import type { Actor } from '../persistence/audit-store.js';
-import type { ReloadResult } from './reload.js';
+import { packageRoot, type ReloadResult } from './reload.js';
 
 /** Options of a {@link ServiceWatcher}. */
 export interface ServiceWatcherOptions {
@@ -32,17 +32,6 @@ export interface ServiceWatcherEvents {
 
 const MODULE_FILE = /\.(?:m|c)?js$/;
 
-/** The directory of the nearest `package.json` above `file`, or the file's directory. */
-function packageRoot(file: string): string {
-  let dir = path.dirname(file);
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return path.dirname(file);
-    dir = up;
-  }
-}
-
 /** The deepest directory holding every one of `files`. */
 function commonDirectory(files: readonly string[]): string {
   let common = path.dirname(files[0] as string);
@@ -54,6 +43,34 @@ function commonDirectory(files: readonly string[]): string {
     }
   }
   return common;
+}
+
+/**
+ * The directory to watch for a plugin's service files: the top directory of the package holding them
+ * (`dist/` for `dist/services/x.service.js`), so helper modules beside and above the service files are
+ * seen too, but not the package's sources or its `node_modules`.
+ */
+function pluginDirectory(files: readonly string[]): string {
+  const root = packageRoot(files[0] as string);
+  const common = commonDirectory(files);
+  const [top] = path.relative(root, common).split(path.sep);
+  return top ? path.join(root, top) : root;
+}
+
+/** The module files under `directory`, outside `node_modules` (at most `limit`). */
+async function moduleFilesUnder(directory: string, limit = 2_000): Promise<string[]> {
+  const found: string[] = [];
+  const pending = [directory];
+  while (pending.length > 0 && found.length < limit) {
+    const dir = pending.shift() as string;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') pending.push(full);
+      else if (entry.isFile() && MODULE_FILE.test(entry.name)) found.push(full);
+    }
+  }
+  return found.slice(0, limit);
 }
 
 /**
@@ -101,26 +118,31 @@ export class ServiceWatcher {
 
   /** Starts watching the service files the manager knows now. */
   public async start(): Promise<void> {
-    const byPackage = new Map<string, Map<string, string[]>>();
-    for (const [file, ids] of this.manager.reloadableFiles()) {
-      const root = packageRoot(file);
-      const files = byPackage.get(root) ?? new Map<string, string[]>();
+    // Plugins by package; the bot's own glob files by directory (a reload loads again only the modules
+    // of the service file's directory, so that is what is watched).
+    const groups = new Map<string, Map<string, string[]>>();
+    for (const [file, { ids, kind }] of this.manager.reloadableSources()) {
+      const key = kind === 'plugin' ? `plugin:${packageRoot(file)}` : `glob:${path.dirname(file)}`;
+      const files = groups.get(key) ?? new Map<string, string[]>();
       files.set(file, ids);
-      byPackage.set(root, files);
+      groups.set(key, files);
     }
-    for (const files of byPackage.values()) {
-      const directory = commonDirectory([...files.keys()]);
+    for (const [key, files] of groups) {
+      const directory = key.startsWith('plugin:')
+        ? pluginDirectory([...files.keys()])
+        : path.dirname([...files.keys()][0] as string);
       const scope = this.scopes.get(directory) ?? { files: new Map<string, string[]>() };
       for (const [file, ids] of files) scope.files.set(file, ids);
       this.scopes.set(directory, scope);
     }
-    for (const [directory, scope] of this.scopes) {
-      for (const file of scope.files.keys()) await this.changedContent(file);
+    for (const directory of this.scopes.keys()) {
+      // Every module file's content as it is now, so a file written again unchanged reloads nothing.
+      for (const file of await moduleFilesUnder(directory)) await this.changedContent(file);
       const watcher = watch(directory, { recursive: true, persistent: false }, (_event, name) => {
         if (name === null) return;
-        const file = path.join(directory, name.toString());
-        if (!MODULE_FILE.test(file) || file.split(path.sep).includes('node_modules')) return;
-        this.noticed(file);
+        const relative = name.toString();
+        if (!MODULE_FILE.test(relative) || relative.split(path.sep).includes('node_modules')) return;
+        this.noticed(path.join(directory, relative));
       });
       watcher.on('error', (error) => this.failed(error));
       this.watchers.push(watcher);

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/databases.js';
@@ -92,6 +92,58 @@ describe('ServiceWatcher', () => {
     await expect.poll(() => results.length, { timeout: 10_000 }).toBe(2);
     await watcher?.idle();
     expect(results.map((r) => `${r.serviceId}:${r.result}`).sort()).toEqual(['alpha:ok', 'beta:ok']);
+  });
+
+  it('GIVEN a plugin installed in node_modules THEN a change to its files reloads its service', async () => {
+    testDb = await createTestDatabase('sqlite');
+    const root = testDb.dir;
+    const plugin = path.join(root, 'node_modules', 'sd-plugin-plain');
+    await mkdir(path.join(plugin, 'dist'), { recursive: true });
+    await writeFile(
+      path.join(root, 'package.json'),
+      JSON.stringify({ name: 'bot', type: 'module', dependencies: { 'sd-plugin-plain': '1.0.0' } }),
+    );
+    await writeFile(
+      path.join(plugin, 'package.json'),
+      JSON.stringify({
+        name: 'sd-plugin-plain',
+        version: '1.0.0',
+        type: 'module',
+        servicedeck: { services: ['dist/*.service.js'] },
+      }),
+    );
+    const plain = (
+      greeting: string,
+    ) => `export const SERVICE_METADATA = { id: 'plain', name: 'Plain', type: 'internal' };
+export default class Plain {
+  healthCheck() { return 'active'; }
+  getMetadata() { return SERVICE_METADATA; }
+  enable() {}
+  disable() {}
+  getConfig() { return {}; }
+  updateConfig() {}
+  greet() { return ${JSON.stringify(greeting)}; }
+}
+`;
+    await writeFile(path.join(plugin, 'dist', 'plain.service.js'), plain('one'));
+    manager = new ServiceRegistryManager({
+      database: { url: testDb.url },
+      discovery: { root },
+      processHealth: false,
+      health: { schedule: false },
+      sync: { enabled: false },
+    });
+    await manager.start();
+    watcher = new ServiceWatcher(manager, { debounceMs: 200 });
+    const results: ReloadResult[] = [];
+    watcher.events.on('reload', (result) => results.push(result));
+    await watcher.start();
+    expect(watcher.watching).toEqual([path.join(plugin, 'dist')]);
+
+    await writeFile(path.join(plugin, 'dist', 'plain.service.js'), plain('two'));
+    await expect.poll(() => results.length, { timeout: 10_000 }).toBe(1);
+    expect(results[0]).toMatchObject({ serviceId: 'plain', result: 'ok' });
+    expect(manager.getService<Greeter>('plain').greet()).toBe('two');
   });
 
   it('GIVEN the watcher is stopped THEN later changes reload nothing', async () => {
