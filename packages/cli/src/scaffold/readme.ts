@@ -118,6 +118,10 @@ npm run typecheck
 
 Only compiled files matching \`${SERVICE_GLOB}\` are loaded by discovery: keep every other module out
 of \`*.service.ts\` files. Build before publishing or linking the package (\`npm pack\` builds it).
+
+While working on it inside a bot, run \`npx tsc --watch\` here and \`servicedeck up --watch\` in the bot: each
+build reloads the service without restarting the bot, and a build that breaks it keeps the previous
+version running.
 `,
   };
 }
