@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type FSWatcher, watch } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -57,20 +57,27 @@ function pluginDirectory(files: readonly string[]): string {
   return top ? path.join(root, top) : root;
 }
 
-/** The module files under `directory`, outside `node_modules` (at most `limit`). */
-async function moduleFilesUnder(directory: string, limit = 2_000): Promise<string[]> {
+/** The directories under `directory` (itself included), outside `node_modules` (at most `limit`). */
+async function directoriesUnder(directory: string, limit = 500): Promise<string[]> {
   const found: string[] = [];
   const pending = [directory];
   while (pending.length > 0 && found.length < limit) {
     const dir = pending.shift() as string;
+    found.push(dir);
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && entry.name !== 'node_modules') pending.push(full);
-      else if (entry.isFile() && MODULE_FILE.test(entry.name)) found.push(full);
+      if (entry.isDirectory() && entry.name !== 'node_modules') pending.push(path.join(dir, entry.name));
     }
   }
-  return found.slice(0, limit);
+  return found;
+}
+
+/** The module files directly in `directory`. */
+async function moduleFilesIn(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && MODULE_FILE.test(e.name))
+    .map((e) => path.join(directory, e.name));
 }
 
 /**
@@ -92,7 +99,8 @@ export class ServiceWatcher {
   private readonly debounceMs: number;
   private readonly actor: Actor;
   private readonly logger: Logger;
-  private readonly watchers: FSWatcher[] = [];
+  /** One watcher per directory: a recursive watch loses a file replaced by a rename (an atomic save) on Linux. */
+  private readonly watchers = new Map<string, FSWatcher>();
   /** Each watched directory, with the service files under it. */
   private readonly scopes = new Map<string, { files: Map<string, string[]> }>();
   private readonly hashes = new Map<string, string>();
@@ -111,7 +119,7 @@ export class ServiceWatcher {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** The directories watched (each recursively). */
+  /** The directories watched, with what lies below them. */
   public get watching(): readonly string[] {
     return [...this.scopes.keys()];
   }
@@ -136,18 +144,41 @@ export class ServiceWatcher {
       this.scopes.set(directory, scope);
     }
     for (const directory of this.scopes.keys()) {
-      // Every module file's content as it is now, so a file written again unchanged reloads nothing.
-      for (const file of await moduleFilesUnder(directory)) await this.changedContent(file);
-      const watcher = watch(directory, { recursive: true, persistent: false }, (_event, name) => {
-        if (name === null) return;
-        const relative = name.toString();
-        if (!MODULE_FILE.test(relative) || relative.split(path.sep).includes('node_modules')) return;
-        this.noticed(path.join(directory, relative));
-      });
-      watcher.on('error', (error) => this.failed(error));
-      this.watchers.push(watcher);
+      for (const dir of await directoriesUnder(directory)) await this.watchDirectory(dir);
     }
     this.logger.info('watching service files', { directories: this.watching });
+  }
+
+  /**
+   * Watches one directory (its own entries), after recording its module files' contents, so a file
+   * written again unchanged reloads nothing. A directory created in it later is watched too.
+   */
+  private async watchDirectory(directory: string): Promise<void> {
+    if (this.stopped || this.watchers.has(directory)) return;
+    for (const file of await moduleFilesIn(directory)) await this.changedContent(file);
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(directory, { persistent: false }, (event, name) => {
+        if (name === null) return;
+        const entry = path.join(directory, name.toString());
+        if (MODULE_FILE.test(entry)) {
+          this.noticed(entry);
+        } else if (event === 'rename' && name.toString() !== 'node_modules') {
+          void stat(entry)
+            .then((info) => (info.isDirectory() ? this.watchDirectory(entry) : undefined))
+            .catch(() => undefined);
+        }
+      });
+    } catch (error) {
+      this.failed(error instanceof Error ? error : new Error(describeError(error)));
+      return;
+    }
+    watcher.on('error', () => {
+      // The directory was removed: its watcher goes with it.
+      watcher.close();
+      this.watchers.delete(directory);
+    });
+    this.watchers.set(directory, watcher);
   }
 
   /** Stops watching; a reload under way finishes first. */
@@ -156,7 +187,8 @@ export class ServiceWatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.changed.clear();
-    for (const watcher of this.watchers.splice(0)) watcher.close();
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
     await this.flushing;
     this.settle();
   }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/databases.js';
@@ -63,6 +63,33 @@ describe('ServiceWatcher', () => {
     expect(manager?.getService<Greeter>('beta').greet()).toBe('beta 1');
     const audit = await manager?.auditLog({ action: 'reload' });
     expect(audit?.map((e) => `${e.actor}/${e.adapter}:${e.serviceId}`)).toEqual(['watch/cli:alpha']);
+  });
+
+  it('GIVEN files saved atomically (written beside and renamed over) THEN every save is seen, and so is a directory created later', async () => {
+    const { host, results } = await watching();
+    const save = async (text: string) => {
+      const temporary = path.join(host.root, 'services', '.alpha.tmp');
+      await writeFile(temporary, text);
+      await rename(temporary, host.file('alpha'));
+    };
+    await save(serviceModule({ id: 'alpha', version: '2.0.0', greeting: 'alpha 2' }));
+    await expect.poll(() => results.length, { timeout: 10_000 }).toBe(1);
+    await watcher?.idle();
+    await save(serviceModule({ id: 'alpha', version: '3.0.0', greeting: 'alpha 3' }));
+    await expect.poll(() => results.length, { timeout: 10_000 }).toBe(2);
+    expect(results.map((r) => r.version)).toEqual(['2.0.0', '3.0.0']);
+    expect(manager?.getService<Greeter>('alpha').greet()).toBe('alpha 3');
+
+    await mkdir(path.join(host.root, 'services', 'lib'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await writeFile(path.join(host.root, 'services', 'lib', 'shared.mjs'), 'export const shared = 1;\n');
+    await expect.poll(() => results.length, { timeout: 10_000 }).toBe(4);
+    expect(
+      results
+        .slice(2)
+        .map((r) => r.serviceId)
+        .sort(),
+    ).toEqual(['alpha', 'beta']);
   });
 
   it('GIVEN a file written again with the same content THEN nothing is reloaded', async () => {
