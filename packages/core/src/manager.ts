@@ -1621,8 +1621,16 @@ export class ServiceRegistryManager {
     const next = loaded.definition;
     const graph = this.graphProblem(id, next, wasRunning && runtime.entry.enabled);
     if (graph) return finish({ stage: 'validate', reason: graph }, previousVersion, null);
-    const config = await (this.configuration as Configuration).resolveOne(next.metadata);
-    if (wasRunning && (!config?.resolved || config.resolved.problems.length > 0)) {
+    const configuration = this.configuration as Configuration;
+    const config = await configuration.resolveOne(next.metadata);
+    const fits = (entry: typeof config): boolean =>
+      entry?.resolved !== undefined && entry.resolved.problems.length === 0;
+    // The stored settings must fit the new code when it is to replace code that runs: here, or (for a
+    // manager in control mode, which runs nothing) in the processes that will apply the reload, going by
+    // the status they recorded (`inactive`: disabled, not configured or waiting, so nothing to replace).
+    const mustFit =
+      wasRunning || (this.controlOnly && runtime.entry.enabled && runtime.status !== 'inactive');
+    if (mustFit && !fits(config)) {
       const detail =
         config?.error?.message ?? config?.resolved?.problems.map((p) => p.message).join(', ') ?? '';
       return finish(

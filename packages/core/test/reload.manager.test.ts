@@ -493,6 +493,26 @@ describe.each(DIALECTS)('reloadService on %s', async (dialect) => {
   );
 
   it.skipIf(skip)(
+    'GIVEN the CLI WHEN the new code needs a setting that is not stored THEN the reload fails there at validate and nothing is recorded',
+    async () => {
+      const { manager: bot, host } = await start([{ id: 'greeter', greeting: 'hello' }]);
+      await bot.checkHealth('greeter', { fresh: true });
+      await host.write({
+        id: 'greeter',
+        version: '2.0.0',
+        configSchema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },
+      });
+      const { manager: cli } = await start([], { mode: 'control', host });
+
+      const result = await cli.reloadService('greeter', admin);
+
+      expect(result).toMatchObject({ result: 'failed', stage: 'validate', revision: null });
+      expect(result.error?.message).toMatch(/current settings do not fit the new code: .*token/);
+      expect(await bot.database.repos.changes.findAll({ where: { kind: 'reload' } })).toEqual([]);
+    },
+  );
+
+  it.skipIf(skip)(
     'GIVEN a service whose module did not load at start WHEN its file is fixed and it is reloaded THEN it starts',
     async () => {
       const { manager: first, host } = await start([{ id: 'greeter' }]);

@@ -404,7 +404,9 @@ export function reloadView(
     { name: 'Status', value: `${LOOK[state].emoji} ${state}`, inline: true },
     { name: 'Took', value: formatDuration(result.durationMs), inline: true },
   ];
-  if (result.message && result.status !== 'active') fields.push({ name: 'Why', value: result.message });
+  // A failed reload's reason (the description) already says what runs now and why.
+  if (result.message && result.status !== 'active' && result.result === 'ok')
+    fields.push({ name: 'Why', value: result.message });
   if (result.dependents.length > 0) {
     const lines = result.dependents.map((d) =>
       clip(

@@ -49,6 +49,9 @@ interface Client {
 
 const iso = (date: Date | null | undefined): string | null => (date ? new Date(date).toISOString() : null);
 
+/** Milliseconds an audit id missing below a seen one is waited for before it is taken as never coming. */
+const AUDIT_GAP_WAIT_MS = 30_000;
+
 /** Collects the manager's events into a numbered ring and fans them out to connected clients. */
 export class EventJournal {
   /** Identifies this run: ids of another run are not comparable. */
@@ -56,7 +59,12 @@ export class EventJournal {
   private readonly ring: LiveEvent[] = [];
   private sequence = 0;
   private readonly clients = new Set<Client>();
-  private lastAuditId = 0;
+  /** Every audit entry at or below this id has been published (or its id was never committed). */
+  private auditLowWater = 0;
+  /** Ids above the low-water mark already published. */
+  private readonly auditSeen = new Set<number>();
+  /** Ids above the low-water mark not seen yet although a higher one was, and since when (ms). */
+  private readonly auditGaps = new Map<number, number>();
   private auditTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private auditReading: Promise<void> | undefined;
@@ -117,7 +125,7 @@ export class EventJournal {
   /** Starts following the manager (the audit log from its newest entry on). */
   public async start(): Promise<void> {
     const [newest] = await this.manager.auditLog({ limit: 1 });
-    this.lastAuditId = newest?.id ?? 0;
+    this.auditLowWater = newest?.id ?? 0;
     this.manager.events.on('statusChange', this.onStatus);
     this.manager.events.on('check', this.onCheck);
     this.manager.events.on('change', this.onChange);
@@ -143,12 +151,15 @@ export class EventJournal {
   public readAudit(): Promise<void> {
     this.auditReading ??= (async () => {
       try {
-        const entries = await this.manager.auditLog({ afterId: this.lastAuditId, limit: 500 });
+        const entries = await this.manager.auditLog({ afterId: this.auditLowWater, limit: 500 });
         for (const entry of entries.reverse()) {
-          this.lastAuditId = Math.max(this.lastAuditId, entry.id);
+          if (this.auditSeen.has(entry.id)) continue;
+          this.auditSeen.add(entry.id);
+          this.auditGaps.delete(entry.id);
           this.options.onAudit?.(entry);
           this.publish('audit', auditData(entry));
         }
+        this.advanceAuditLowWater(Date.now());
       } catch (error) {
         this.options.logger.warn('could not read the audit log for the live stream', {
           error: describeError(error),
@@ -158,6 +169,30 @@ export class EventJournal {
       }
     })();
     return this.auditReading;
+  }
+
+  /**
+   * Moves the low-water mark past every id seen. On PostgreSQL, entries written by two processes at once
+   * can become visible out of id order, so an id missing below a seen one is waited for, for a while
+   * (an id whose transaction rolled back never comes).
+   */
+  private advanceAuditLowWater(now: number): void {
+    const highest = Math.max(this.auditLowWater, ...this.auditSeen);
+    for (let id = this.auditLowWater + 1; id < highest; id += 1) {
+      if (!this.auditSeen.has(id) && !this.auditGaps.has(id)) this.auditGaps.set(id, now);
+    }
+    for (;;) {
+      const next = this.auditLowWater + 1;
+      const gapSince = this.auditGaps.get(next);
+      if (this.auditSeen.delete(next)) {
+        this.auditLowWater = next;
+      } else if (gapSince !== undefined && now - gapSince >= AUDIT_GAP_WAIT_MS) {
+        this.auditGaps.delete(next);
+        this.auditLowWater = next;
+      } else {
+        return;
+      }
+    }
   }
 
   /** Adds an event and sends it to every client that follows its type. */

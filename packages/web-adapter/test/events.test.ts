@@ -132,3 +132,43 @@ describe('EventJournal', () => {
     expect(journal.since(`${journal.run}-99`)).toBeUndefined();
   });
 });
+
+describe('EventJournal and the audit log', async () => {
+  const skip = await shouldSkip('postgres');
+
+  it.skipIf(skip)(
+    'GIVEN two audit entries committed out of id order (two processes at once) THEN the journal publishes both',
+    async () => {
+      const w = await startWeb('postgres');
+      const seen: string[] = [];
+      const journal = new EventJournal(w.manager, {
+        logger: w.web.app.log as never,
+        auditPollMs: 60_000,
+        onAudit: (entry) => seen.push(entry.action),
+      });
+      await journal.start();
+      const { audit } = w.manager.database.repos;
+      const row = (action: string) => ({
+        actor: 'test',
+        adapter: 'test',
+        action,
+        serviceId: null,
+        result: 'ok',
+        details: {},
+        instanceId: 'elsewhere',
+      });
+      // The first transaction takes the lower id but commits after the second.
+      const slow = await w.manager.database.sequelize.transaction();
+      await audit.create(row('first'), { transaction: slow });
+      await audit.create(row('second'));
+      await journal.readAudit();
+      expect(seen).toEqual(['second']);
+      await slow.commit();
+      await journal.readAudit();
+      expect(seen).toEqual(['second', 'first']);
+      await journal.readAudit();
+      expect(seen).toEqual(['second', 'first']);
+      await journal.stop();
+    },
+  );
+});

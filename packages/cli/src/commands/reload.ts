@@ -104,17 +104,17 @@ async function awaitOutcomes(
   const pending = new Map(instances.map((instance) => [instance.id, instance]));
   const outcomes = new Map<string, ProcessOutcome>();
   const deadline = Date.now() + timeoutMs;
-  let cursor = afterId;
   const readLog = async (): Promise<void> => {
+    // Always from the first id: on PostgreSQL, entries written at the same moment by two processes may
+    // become visible out of id order, so a cursor moved past one could skip the other.
     const entries = await manager.auditLog({
       action: 'reload',
       serviceId: id,
-      afterId: cursor,
+      afterId,
       limit: 1_000,
     });
     // Newest first: the oldest answer of each process is its answer to this reload.
     for (const entry of [...entries].reverse()) {
-      cursor = Math.max(cursor, entry.id);
       const instance = entry.instanceId === null ? undefined : pending.get(entry.instanceId);
       const applied = entry.details.revision;
       if (!instance || typeof applied !== 'number' || applied < revision) continue;

@@ -174,11 +174,14 @@ export function waitSummary(
         ? `${unaffected} caught up without reloading it (${unaffected === 1 ? 'it does' : 'they do'} not load it from that file)`
         : '',
     ].filter(Boolean);
+    if (ok.length === 0) {
+      return `Nothing to wait for: ${notes.join('; ')}.`;
+    }
     return `Done: "${serviceId}" reloaded in ${plural(ok.length, 'process')}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}.`;
   }
   if (failed.length > 0) {
     parts.push(
-      `${failed.length} of ${plural(outcomes.length, 'process')} failed to reload "${serviceId}" and ${failed.length === 1 ? 'keeps' : 'keep'} running the previous version (see MESSAGE). Fix the code and run servicedeck reload ${serviceId} again.`,
+      `${failed.length} of ${plural(outcomes.length, 'process')} failed to reload "${serviceId}": what each runs now is in MESSAGE. Fix the code and run servicedeck reload ${serviceId} again.`,
     );
   }
   if (silent.length > 0) {

@@ -292,7 +292,7 @@ describe('servicedeck reload on sqlite', () => {
       /^version 1\.0\.0, failed at start, previous version started again, revision \d+, in \S+ ms, reason: Reload of "greeter" failed while starting/,
     );
     expect(out).toMatch(
-      /\n\n1 of 1 process failed to reload "greeter" and keeps running the previous version \(see MESSAGE\)\. Fix the code and run servicedeck reload greeter again\.\n$/,
+      /\n\n1 of 1 process failed to reload "greeter": what each runs now is in MESSAGE\. Fix the code and run servicedeck reload greeter again\.\n$/,
     );
   });
 
@@ -373,7 +373,7 @@ describe('servicedeck reload on sqlite', () => {
       },
     ]);
     expect(out).toMatch(
-      /\n\nDone: "greeter" reloaded in 0 processes; 1 stopped before applying it and loads the new code at start\.\n$/,
+      /\n\nNothing to wait for: 1 stopped before applying it and loads the new code at start\.\n$/,
     );
   });
 

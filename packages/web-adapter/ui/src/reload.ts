@@ -5,6 +5,14 @@ import { reloadSummary } from './format.js';
 import { announce, showError, toast } from './notify.js';
 import type { ReloadResult } from './types.js';
 
+/** The services whose reload this page has sent and not yet had answered. */
+const reloading = new Set<string>();
+
+/** Whether a reload of `id` sent from this page is still under way. */
+export function isReloading(id: string): boolean {
+  return reloading.has(id);
+}
+
 /**
  * Reloads `id`; `button` is disabled and says so meanwhile. A failed reload (the previous version keeps
  * running) and a refusal (e.g. a service registered in code: 409) are shown as errors. Resolves with the
@@ -15,6 +23,9 @@ export async function reloadService(
   id: string,
   button?: HTMLButtonElement,
 ): Promise<ReloadResult | undefined> {
+  // One at a time per service: a page redrawn by the live stream meanwhile shows its button busy.
+  if (reloading.has(id)) return undefined;
+  reloading.add(id);
   const nameOf = (serviceId: string): string => ctx.store.services.get(serviceId)?.name ?? serviceId;
   const label = button?.textContent ?? null;
   if (button) {
@@ -34,6 +45,7 @@ export async function reloadService(
     showError(error, `Could not reload ${nameOf(id)}`);
     return undefined;
   } finally {
+    reloading.delete(id);
     if (button) {
       button.disabled = false;
       button.removeAttribute('aria-busy');

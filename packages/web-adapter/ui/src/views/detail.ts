@@ -22,7 +22,7 @@ import { fill, h, s, setText } from '../dom.js';
 import { formatLatency, formatRatio, statusLabel } from '../format.js';
 import { changeState } from '../lifecycle.js';
 import { errorBox, showError, toast } from '../notify.js';
-import { reloadService } from '../reload.js';
+import { isReloading, reloadService } from '../reload.js';
 import type { StoreChange } from '../store.js';
 import type { AuditEntry, HealthRecord, ServiceDetail, ServiceSummary, Uptime } from '../types.js';
 
@@ -110,11 +110,17 @@ export function detailView(ctx: AppContext, id: string): View {
       },
       'Reload',
     );
+    if (isReloading(id)) {
+      // Drawn again by the live stream while this page's reload is under way.
+      reload.disabled = true;
+      reload.setAttribute('aria-busy', 'true');
+      reload.textContent = 'Reloading…';
+    }
     reload.addEventListener('click', async () => {
-      const result = await reloadService(ctx, id, reload);
+      await reloadService(ctx, id, reload);
       // Its version, dependencies and settings schema may be new (the live stream says so too, when the
-      // change feed runs).
-      if (result && !destroyed) refreshSoon();
+      // change feed runs), and a button drawn again meanwhile is still shown busy.
+      if (!destroyed) refreshSoon();
     });
     const checkNow = h(
       'button',
