@@ -66,6 +66,7 @@ export { SERVICE_CONTEXT, type ServiceContext, serviceToken } from './injection.
 export type { LifecyclePlan, PlanStep } from './lifecycle/plan.js';
 export {
   RELOAD_QUERY,
+  RELOAD_STAGES,
   type ReloadDependent,
   type ReloadResult,
   type ReloadStage,

@@ -228,6 +228,19 @@ function sourceOfEntry(described: string | null): ServiceDefinition['source'] | 
   return { kind: 'builtin' };
 }
 
+/** A service that comes from a module file. */
+type FileSource = Extract<ServiceDefinition['source'], { file: string }>;
+
+/** Whether a source is a module file (a plugin's or one of the bot's glob files), which can be reloaded. */
+function isFileSource(source: ServiceDefinition['source'] | undefined): source is FileSource {
+  return source?.kind === 'plugin' || source?.kind === 'glob';
+}
+
+/** Where a service's code comes from: its definition, or for one whose module did not load, its catalog entry. */
+function sourceOf(runtime: RuntimeEntry): ServiceDefinition['source'] | undefined {
+  return runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
+}
+
 /** A sentence as a clause of another: without its final full stop. */
 function clause(text: string): string {
   return text.trim().replace(/\.$/, '');
@@ -789,12 +802,7 @@ export class ServiceRegistryManager {
       started.push(id);
     }
     if (started.length === 0) return;
-    await (this.catalog as CatalogStore).setStatuses(
-      started.map((id) => {
-        const runtime = this.runtime.get(id) as RuntimeEntry;
-        return { id, status: runtime.status, message: runtime.statusMessage };
-      }),
-    );
+    await this.saveStatuses(started);
   }
 
   /** Puts a running service under the health monitor. */
@@ -954,9 +962,7 @@ export class ServiceRegistryManager {
         const config = await this.config.resolveOne(runtime.definition.metadata);
         await this.startOne(id, config);
         this.trackHealth(id);
-        await (this.catalog as CatalogStore).setStatuses([
-          { id, status: runtime.status, message: runtime.statusMessage },
-        ]);
+        await this.saveStatuses([id]);
         if (runtime.instance) await this.startWaiting();
         return runtime.instance !== undefined;
       },
@@ -1272,9 +1278,7 @@ export class ServiceRegistryManager {
         message: runtime.statusMessage,
       };
       outcomes.push(outcome);
-      await (this.catalog as CatalogStore).setStatuses([
-        { id: step.serviceId, status: runtime.status, message: runtime.statusMessage },
-      ]);
+      await this.saveStatuses([step.serviceId]);
       await (this.audit as AuditStore).record({
         ...actor,
         action: step.action,
@@ -1362,11 +1366,8 @@ export class ServiceRegistryManager {
    * Where a service's code is loaded from again: its definition's file, or for a service whose module
    * could not be loaded when this process discovered services, the file the catalog recorded for it.
    */
-  private reloadSource(
-    id: string,
-    runtime: RuntimeEntry = this.runtimeOf(id),
-  ): Extract<ServiceDefinition['source'], { file: string }> {
-    const source = runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
+  private reloadSource(id: string, runtime: RuntimeEntry = this.runtimeOf(id)): FileSource {
+    const source = sourceOf(runtime);
     if (!source) {
       throw new ServiceDeckError(
         'SD_ERR_SERVICE_MISSING',
@@ -1374,7 +1375,7 @@ export class ServiceRegistryManager {
         { details: { serviceId: id }, hint: 'Install its plugin again and restart servicedeck.' },
       );
     }
-    if (source.kind !== 'plugin' && source.kind !== 'glob') {
+    if (!isFileSource(source)) {
       throw new ServiceDeckError(
         'SD_ERR_RELOAD_UNSUPPORTED',
         `Service "${id}" cannot be reloaded: it comes from ${describeSource(source)}, not from a module file.`,
@@ -1392,23 +1393,11 @@ export class ServiceRegistryManager {
     this.assertRunning('list service files');
     const files = new Map<string, { ids: string[]; kind: 'plugin' | 'glob' }>();
     for (const [id, runtime] of this.runtime) {
-      const source = runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
-      if (source?.kind !== 'plugin' && source?.kind !== 'glob') continue;
+      // A service whose module did not load at start is watched at the file the catalog recorded.
+      const source = sourceOf(runtime);
+      if (!isFileSource(source)) continue;
       const known = files.get(source.file);
       files.set(source.file, { ids: [...(known?.ids ?? []), id], kind: source.kind });
-    }
-    return files;
-  }
-
-  /** Every service whose code comes from a module file, by file (for the watch mode). */
-  public reloadableFiles(): Map<string, string[]> {
-    this.assertRunning('list service files');
-    const files = new Map<string, string[]>();
-    for (const [id, runtime] of this.runtime) {
-      // A service whose module did not load at start is watched at the file the catalog recorded.
-      const source = runtime.definition?.source ?? sourceOfEntry(runtime.entry.source);
-      if (source?.kind !== 'plugin' && source?.kind !== 'glob') continue;
-      files.set(source.file, [...(files.get(source.file) ?? []), id]);
     }
     return files;
   }
@@ -1416,7 +1405,7 @@ export class ServiceRegistryManager {
   /** Loads a service's definition afresh from its file; a problem is returned as a reload failure. */
   private async loadAgain(
     id: string,
-    source: Extract<ServiceDefinition['source'], { file: string }>,
+    source: FileSource,
   ): Promise<{ definition: ServiceDefinition } | { stage: ReloadStage; error: unknown }> {
     const { file } = source;
     let namespace: Record<string, unknown>;
@@ -1438,11 +1427,16 @@ export class ServiceRegistryManager {
     };
   }
 
+  /** The definitions of every service this process loaded code for. */
+  private loadedDefinitions(): ServiceDefinition[] {
+    return [...this.runtime.values()]
+      .map((r) => r.definition)
+      .filter((d): d is ServiceDefinition => d !== undefined);
+  }
+
   /** Why the new definition cannot replace the current one (graph, dependencies not running), if it cannot. */
   private graphProblem(id: string, definition: ServiceDefinition, running: boolean): string | undefined {
-    const others = [...this.runtime.values()]
-      .map((r) => r.definition)
-      .filter((d): d is ServiceDefinition => d !== undefined && d.metadata.id !== id);
+    const others = this.loadedDefinitions().filter((d) => d.metadata.id !== id);
     const graph = checkDependencyGraph([...others, definition]);
     const problem = graph.problems.find((p) => p.serviceId === id) ?? graph.problems[0];
     if (problem) return problem.error.reason;
@@ -1663,9 +1657,7 @@ export class ServiceRegistryManager {
           this.setObserved(runtime, before.status, before.message);
           return finish({ stage: 'start', reason }, previousVersion, null);
         }
-        await (this.catalog as CatalogStore).setStatuses([
-          { id, status: runtime.status, message: runtime.statusMessage },
-        ]);
+        await this.saveStatuses([id]);
         if (runtime.instance) await this.startWaiting();
       }
       return this.completeReload(previous, next, requested, finish);
@@ -1752,10 +1744,10 @@ export class ServiceRegistryManager {
             stranded.push(dependent);
           }
         }
-        await this.persistReloadStatuses([id, ...restart, ...stranded]);
+        await this.saveStatuses([id, ...restart, ...stranded]);
         return finish({ ...failure, rolledBack: true }, previousVersion, null);
       }
-      await this.persistReloadStatuses([id, ...restart]);
+      await this.saveStatuses([id, ...restart]);
       return this.completeReload(previous, next, requested, finish);
     } finally {
       for (const each of gated) if (each.reloading === gate) each.reloading = undefined;
@@ -1771,16 +1763,14 @@ export class ServiceRegistryManager {
     finish: (outcome: undefined, version: string | null, revision: number | null) => Promise<ReloadResult>,
   ): Promise<ReloadResult> {
     if (previous?.metadata.dependencies.join() !== next.metadata.dependencies.join()) {
-      const ordered = checkDependencyGraph(
-        [...this.runtime.values()].map((r) => r.definition).filter((d): d is ServiceDefinition => !!d),
-      ).ordered;
-      this.startWaves = this.computeWaves(ordered);
+      this.startWaves = this.computeWaves(checkDependencyGraph(this.loadedDefinitions()).ordered);
     }
     const revision = requested === null ? await (this.catalog as CatalogStore).recordReload(next) : null;
     return finish(undefined, next.metadata.version, revision);
   }
 
-  private async persistReloadStatuses(ids: readonly string[]): Promise<void> {
+  /** Records the statuses this process observes now for `ids`. */
+  private async saveStatuses(ids: readonly string[]): Promise<void> {
     await (this.catalog as CatalogStore).setStatuses(
       ids.map((each) => {
         const runtime = this.runtime.get(each) as RuntimeEntry;
@@ -1876,12 +1866,7 @@ export class ServiceRegistryManager {
     if (!this.controlOnly) await this.applyReloads(changes);
     const touched = [...toStop, ...toStart, ...toConfigure];
     if (touched.length > 0) {
-      await catalog.setStatuses(
-        touched.map((id) => {
-          const runtime = this.runtime.get(id) as RuntimeEntry;
-          return { id, status: runtime.status, message: runtime.statusMessage };
-        }),
-      );
+      await this.saveStatuses(touched);
     }
     this.lastRevision = upTo;
     // Applied: listeners (the dashboard's live stream) read the state after the change.
@@ -1904,13 +1889,8 @@ export class ServiceRegistryManager {
     }
     for (const [id, revision] of requests) {
       const runtime = this.runtime.get(id);
-      try {
-        if (!runtime) continue;
-        this.reloadSource(id, runtime);
-      } catch {
-        // Not reloadable here (registered in code in this process, or unknown to it).
-        continue;
-      }
+      // Not reloadable here: unknown to this process, or registered in code in it.
+      if (!runtime || !isFileSource(sourceOf(runtime))) continue;
       const result = await this.reloadNow(id, { actor: 'servicedeck', adapter: 'sync' }, revision);
       this.logger[result.result === 'ok' ? 'info' : 'warn']('service reloaded as another process asked', {
         service: id,

@@ -2,7 +2,7 @@
  * JSON schemas of the API's requests and responses. Fastify validates requests and serializes responses
  * with them, and the OpenAPI document is generated from them, so the three cannot drift apart.
  */
-import { SERVICE_STATUSES, SERVICE_TYPES } from '@servicedeck/core';
+import { RELOAD_STAGES, SERVICE_STATUSES, SERVICE_TYPES } from '@servicedeck/core';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -186,10 +186,7 @@ export const RELOAD_RESULT = {
     previousVersion: nullable('string'),
     version: nullable('string'),
     stage: {
-      anyOf: [
-        { type: 'string', enum: ['load', 'validate', 'start', 'health', 'dependents'] },
-        { type: 'null' },
-      ],
+      anyOf: [{ type: 'string', enum: [...RELOAD_STAGES] }, { type: 'null' }],
     },
     error: {
       anyOf: [

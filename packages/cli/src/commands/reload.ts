@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AuditEntry,
   type InstanceInfo,
-  type ReloadStage,
+  RELOAD_STAGES,
   type ServiceRegistryManager,
 } from '@servicedeck/core';
 import type { CommandContext } from '../context.js';
@@ -38,8 +38,6 @@ export interface ReloadOptions {
   readonly pollMs?: number;
 }
 
-const STAGES: readonly ReloadStage[] = ['load', 'validate', 'start', 'health', 'dependents'];
-
 /** The default of `--timeout`, in seconds. */
 const DEFAULT_RELOAD_TIMEOUT_S = 30;
 
@@ -55,7 +53,7 @@ function fromEntry(instance: InstanceInfo, entry: AuditEntry): ProcessOutcome {
     revision: typeof details.revision === 'number' ? details.revision : null,
     previousVersion: text(details.previousVersion),
     version: text(details.version),
-    stage: STAGES.find((stage) => stage === details.stage) ?? null,
+    stage: RELOAD_STAGES.find((stage) => stage === details.stage) ?? null,
     reason: text(details.reason),
     rolledBack: details.rolledBack === true,
     durationMs: typeof details.durationMs === 'number' ? details.durationMs : null,

@@ -28,6 +28,9 @@ export type ReloadStage =
   /** Restarting or notifying the services that depend on it. */
   | 'dependents';
 
+/** Every {@link ReloadStage}, in the order a reload goes through them. */
+export const RELOAD_STAGES: readonly ReloadStage[] = ['load', 'validate', 'start', 'health', 'dependents'];
+
 /** What happened to a service that depends on the reloaded one. */
 export interface ReloadDependent {
   readonly serviceId: string;
